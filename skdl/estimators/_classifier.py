@@ -1,0 +1,206 @@
+"""KerasClassifier: a Keras network as a scikit-learn classifier."""
+
+from sklearn.base import ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+
+from skdl.estimators import _docstrings
+from skdl.estimators._base import BaseKerasEstimator
+from skdl.estimators._targets import ClassificationTarget
+
+
+class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
+    _y_numeric = False
+
+    def __init__(
+        self,
+        model=None,
+        *,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        dropout=0.0,
+        alpha=0.0001,
+        optimizer="adam",
+        learning_rate=0.001,
+        loss=None,
+        metrics=None,
+        batch_size=None,
+        epochs=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            model,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            alpha=alpha,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            loss=loss,
+            metrics=metrics,
+            batch_size=batch_size,
+            epochs=epochs,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            callbacks=callbacks,
+            warm_start=warm_start,
+            random_state=random_state,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.class_weight = class_weight
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
+        """Train for one epoch, starting from the current weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Target labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the problem. Needed in the first call when ``y``
+            may not show them all; ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+        **kwargs : dict
+            Training options for this call (not ``epochs``).
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        if "epochs" in kwargs:
+            raise TypeError("partial_fit always trains for one epoch; drop `epochs`.")
+        self._validate_params()
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            reinitialize=not self.__sklearn_is_fitted__(),
+            append_history=True,
+            overrides={**kwargs, "epochs": 1},
+            classes=classes,
+        )
+
+    def predict(self, X):
+        """Predict class labels for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Predicted labels (a 0/1 indicator matrix for multilabel targets).
+        """
+        return self.target_encoder_.labels(self._network_outputs(X))
+
+    def predict_proba(self, X):
+        """Probability of each class for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities, columns in the order of ``classes_``.
+        """
+        return self.target_encoder_.probabilities(self._network_outputs(X))
+
+    def _validate_training_data(self, X, y, *, reset: bool):
+        X, y = super()._validate_training_data(X, y, reset=reset)
+        check_classification_targets(y)
+        return X, y
+
+    def _target_encoder(self, y, classes=None):
+        return ClassificationTarget(y, classes)
+
+    def _network_target_type(self) -> str:
+        return self.target_encoder_.target_type_
+
+    def _expected_output_widths(self) -> tuple[int, ...]:
+        if self.target_type_ == "binary":
+            return (1, 2)
+        return (self.n_classes_,)
+
+    def _stratify_validation(self, y) -> bool:
+        return y.ndim == 1
+
+
+KerasClassifier.__doc__ = f"""A Keras network as a scikit-learn classifier.
+
+    With no ``model`` it trains a ready-made dense network, in the manner of
+    :class:`sklearn.neural_network.MLPClassifier`; with a model builder it
+    trains any Keras model, with scikeras's calling conventions. Labels may
+    be strings or integers.
+
+    Parameters
+    ----------
+{_docstrings.MODEL_PARAMETER}
+{_docstrings.NETWORK_PARAMETERS}
+{_docstrings.TRAINING_PARAMETERS.split("    warm_start :")[0]}\
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into the sample weights (as
+        :func:`sklearn.utils.class_weight.compute_sample_weight` computes
+        them); the caller's ``sample_weight`` is not modified.
+    warm_start :{_docstrings.TRAINING_PARAMETERS.split("    warm_start :")[1]}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_classes_ : int
+        Number of classes.
+{_docstrings.FITTED_ATTRIBUTES}
+
+    See Also
+    --------
+    KerasRegressor : The same for regression.
+    sklearn.neural_network.MLPClassifier : scikit-learn's own network.
+
+    Notes
+    -----
+    The target decides the ready-made output layer and the default loss: one
+    sigmoid unit and binary cross-entropy for two classes, a softmax over the
+    classes and sparse categorical cross-entropy for more, one sigmoid unit
+    per label and binary cross-entropy for a multilabel indicator matrix.
+    A builder's model may end in one sigmoid or two softmax units for two
+    classes; with a categorical cross-entropy loss the targets are one-hot.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdl import KerasClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), KerasClassifier(random_state=0))
+    >>> bool(cross_val_score(clf, X, y, cv=3).mean() > 0.85)
+    True
+    """

@@ -1,0 +1,100 @@
+"""Parameter documentation shared by KerasClassifier and KerasRegressor."""
+
+MODEL_PARAMETER = """\
+    model : callable, keras.Model or None, default=None
+        The network to train. ``None`` trains the ready-made dense network
+        described by ``hidden_layer_sizes``, ``activation``, ``dropout`` and
+        ``alpha``. A callable is a model builder, called at every fresh
+        ``fit`` with the arguments it names: ``meta`` (fitted metadata such
+        as ``n_features_in_``, ``classes_``, ``n_classes_``,
+        ``n_outputs_expected_``, ``target_type_``), ``compile_kwargs``,
+        ``params``, any parameter of this estimator (``optimizer``, say) and
+        any extra keyword argument given here; ``model__<name>`` parameters
+        are passed as ``<name>``. It may return a compiled or uncompiled
+        model. A ``keras.Model`` instance is copied, weights included, and
+        the copy is trained."""
+
+NETWORK_PARAMETERS = """\
+    hidden_layer_sizes : array-like of shape (n_layers,), default=(100,)
+        Units of each hidden layer of the ready-made network.
+    activation : str, default="relu"
+        Keras activation of the ready-made network's hidden layers.
+    dropout : float, default=0.0
+        Dropout rate after each hidden layer of the ready-made network.
+    alpha : float, default=0.0001
+        L2 penalty of the ready-made network: ``alpha * sum(kernel ** 2)``
+        over all kernels is added to the loss of every batch.
+    optimizer : str, type or keras.optimizers.Optimizer, default="adam"
+        Keras optimizer, by name (``"sgd"``, ``"Adam"``...), class or
+        instance; an instance is copied before training. Its arguments can
+        be routed as ``optimizer__<name>``.
+    learning_rate : float or None, default=0.001
+        Learning rate of an optimizer given by name or class, unless
+        ``optimizer__learning_rate`` is set.
+    loss : str, callable, keras.losses.Loss or None, default=None
+        Keras loss. ``None`` picks it from the target (see Notes)."""
+
+TRAINING_PARAMETERS = """\
+    metrics : list or None, default=None
+        Keras metrics to record in ``history_`` (for example ``["mae"]``).
+    batch_size : int or None, default=None
+        Samples per gradient step; ``min(200, n_samples)`` when None, as in
+        scikit-learn's MLP.
+    epochs : int, default=200
+        Passes over the training data in each ``fit``.
+    shuffle : bool, default=True
+        Visit the samples in a new order every epoch.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data and stop when
+        its loss has not improved by ``tol`` for ``n_iter_no_change``
+        epochs, keeping the best weights.
+    validation_fraction : float, default=0.1
+        Fraction held out for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before early stopping stops.
+    tol : float, default=1e-4
+        Smallest improvement of the validation loss that counts.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Keras callbacks, called at the start and end of training and of each
+        epoch. Their arguments can be routed as ``callbacks__<name>``.
+    warm_start : bool, default=False
+        Keep the trained network between calls to ``fit`` instead of
+        building a new one.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling and validation
+        splits. An int gives the same network in every run and process.
+        Global random generators are left as they were.
+    verbose : int, default=0
+        0 prints nothing, 1 a progress bar, 2 one line per epoch.
+    **kwargs : dict
+        Extra arguments for the model builder, and routed parameters:
+        ``model__``, ``fit__``, ``compile__``, ``optimizer__``, ``loss__``,
+        ``metrics__``, ``callbacks__``, ``predict__`` (for example
+        ``predict__batch_size``). Keras's ``validation_split``,
+        ``validation_batch_size``, ``loss_weights``, ``weighted_metrics``
+        and ``run_eagerly`` are accepted too. Any other name raises a
+        ``ValueError`` at ``fit``, with the closest known name."""
+
+FITTED_ATTRIBUTES = """\
+    model_ : keras.Model
+        The trained network.
+    history_ : dict of str to list of float
+        Loss and metrics of every epoch (``val_`` prefixed for validation
+        data), as in Keras's ``History``.
+    n_iter_ : int
+        Epochs run by the last call to ``fit`` or ``partial_fit``.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+    target_type_ : str
+        The target's type, as :func:`sklearn.utils.multiclass.type_of_target`
+        names it.
+    n_outputs_ : int
+        Target columns (1 for a 1-D target).
+    target_encoder_ : object
+        Turns targets into network targets and outputs into predictions.
+    X_dtype_ : numpy.dtype
+        The float precision the network computes in: float32 for float32
+        ``X``, float64 otherwise, as in scikit-learn's MLP."""

@@ -1,0 +1,79 @@
+"""KerasRegressor: a Keras network as a scikit-learn regressor."""
+
+from sklearn.base import RegressorMixin
+
+from skdl.estimators import _docstrings
+from skdl.estimators._base import BaseKerasEstimator
+from skdl.estimators._targets import RegressionTarget
+
+
+class KerasRegressor(RegressorMixin, BaseKerasEstimator):
+    _y_numeric = True
+
+    def predict(self, X):
+        """Predict targets for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values, 1-D when the network was fitted on a 1-D target.
+        """
+        return self.target_encoder_.values(self._network_outputs(X))
+
+    def _target_encoder(self, y, classes=None):
+        return RegressionTarget(y)
+
+    def _network_target_type(self) -> str:
+        return self.target_encoder_.output_target_type
+
+    def _expected_output_widths(self) -> tuple[int, ...]:
+        return (self.n_outputs_,)
+
+    def _stratify_validation(self, y) -> bool:
+        return False
+
+
+KerasRegressor.__doc__ = f"""A Keras network as a scikit-learn regressor.
+
+    With no ``model`` it trains a ready-made dense network, in the manner of
+    :class:`sklearn.neural_network.MLPRegressor`; with a model builder it
+    trains any Keras model, with scikeras's calling conventions.
+
+    Parameters
+    ----------
+{_docstrings.MODEL_PARAMETER}
+{_docstrings.NETWORK_PARAMETERS}
+{_docstrings.TRAINING_PARAMETERS}
+
+    Attributes
+    ----------
+{_docstrings.FITTED_ATTRIBUTES}
+
+    See Also
+    --------
+    KerasClassifier : The same for classification.
+    sklearn.neural_network.MLPRegressor : scikit-learn's own network.
+
+    Notes
+    -----
+    The default loss is the mean squared error, and the ready-made network
+    ends in one linear unit per target column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdl import KerasRegressor
+    >>> X = np.arange(20, dtype=float).reshape(-1, 1)
+    >>> y = 2 * X.ravel() + 1
+    >>> reg = make_pipeline(StandardScaler(), KerasRegressor(
+    ...     hidden_layer_sizes=(), learning_rate=0.1, epochs=300, random_state=0))
+    >>> reg.fit(X, y).predict([[30.0]]).round()
+    array([61.])
+    """

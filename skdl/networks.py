@@ -1,0 +1,119 @@
+"""The ready-made dense network, and the output layer and loss a target needs.
+
+:func:`build_dense_network` is what :class:`~skdl.KerasClassifier` and
+:class:`~skdl.KerasRegressor` train when no ``model`` is given. It is also
+usable on its own, as a model builder for another wrapper or a plain Keras
+training script.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import keras
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """What the last layer and the default loss look like for a target.
+
+    Attributes
+    ----------
+    units : int
+        Number of output units.
+    activation : str
+        Activation of the output layer.
+    loss : str
+        Keras name of the default loss.
+    """
+
+    units: int
+    activation: str
+    loss: str
+
+
+def output_spec(target_type: str, n_outputs: int) -> OutputSpec:
+    """Return the output layer and loss suited to a target.
+
+    Parameters
+    ----------
+    target_type : str
+        A :func:`sklearn.utils.multiclass.type_of_target` result:
+        ``"binary"``, ``"multiclass"``, ``"multilabel-indicator"``,
+        ``"continuous"`` or ``"continuous-multioutput"``.
+    n_outputs : int
+        Classes for a multiclass target, labels for a multilabel one,
+        target columns for regression; ignored for a binary target.
+
+    Returns
+    -------
+    OutputSpec
+
+    Examples
+    --------
+    >>> from skdl.networks import output_spec
+    >>> output_spec("multiclass", 3)
+    OutputSpec(units=3, activation='softmax', loss='sparse_categorical_crossentropy')
+    """
+    if target_type == "binary":
+        return OutputSpec(1, "sigmoid", "binary_crossentropy")
+    if target_type == "multiclass":
+        return OutputSpec(n_outputs, "softmax", "sparse_categorical_crossentropy")
+    if target_type == "multilabel-indicator":
+        return OutputSpec(n_outputs, "sigmoid", "binary_crossentropy")
+    if target_type in ("continuous", "continuous-multioutput"):
+        return OutputSpec(n_outputs, "linear", "mean_squared_error")
+    raise ValueError(f"No ready-made output layer for a {target_type!r} target.")
+
+
+def build_dense_network(
+    n_features: int,
+    output: OutputSpec,
+    *,
+    hidden_layer_sizes: Sequence[int] = (100,),
+    activation: str = "relu",
+    dropout: float = 0.0,
+    alpha: float = 0.0001,
+) -> keras.Model:
+    """Build an uncompiled fully connected network.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features.
+    output : OutputSpec
+        Units and activation of the output layer (see :func:`output_spec`).
+    hidden_layer_sizes : sequence of int, default=(100,)
+        Units of each hidden layer, input side first. Empty for a linear or
+        logistic model.
+    activation : str, default="relu"
+        Keras activation of the hidden layers.
+    dropout : float, default=0.0
+        Fraction of each hidden layer's outputs dropped during training.
+    alpha : float, default=0.0001
+        L2 penalty on every kernel: ``alpha * sum(kernel ** 2)`` is added to
+        the loss of each batch.
+
+    Returns
+    -------
+    keras.Model
+
+    Examples
+    --------
+    >>> from skdl.networks import build_dense_network, output_spec
+    >>> net = build_dense_network(4, output_spec("binary", 2), hidden_layer_sizes=(8,))
+    >>> [layer.units for layer in net.layers if hasattr(layer, "units")]
+    [8, 1]
+    """
+    regularizer = keras.regularizers.L2(alpha) if alpha else None
+    inputs = keras.Input(shape=(n_features,))
+    hidden = inputs
+    for units in hidden_layer_sizes:
+        hidden = keras.layers.Dense(
+            units, activation=activation, kernel_regularizer=regularizer
+        )(hidden)
+        if dropout:
+            hidden = keras.layers.Dropout(dropout)(hidden)
+    outputs = keras.layers.Dense(
+        output.units, activation=output.activation, kernel_regularizer=regularizer
+    )(hidden)
+    return keras.Model(inputs, outputs, name="dense_network")
