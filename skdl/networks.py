@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,18 @@ class OutputSpec:
         Activation of the output layer.
     loss : str
         Keras name of the default loss.
+    scale, offset : tuple of float or None
+        For regression, a fixed affine map ``output * scale + offset`` after
+        the last layer, so that a network whose outputs start near unit
+        scale meets targets of any mean and spread (see
+        :func:`regression_output_spec`).
     """
 
     units: int
     activation: str
     loss: str
+    scale: tuple[float, ...] | None = None
+    offset: tuple[float, ...] | None = None
 
 
 def output_spec(target_type: str, n_outputs: int) -> OutputSpec:
@@ -63,6 +71,48 @@ def output_spec(target_type: str, n_outputs: int) -> OutputSpec:
     if target_type in ("continuous", "continuous-multioutput"):
         return OutputSpec(n_outputs, "linear", "mean_squared_error")
     raise ValueError(f"No ready-made output layer for a {target_type!r} target.")
+
+
+def regression_output_spec(y, sample_weight=None) -> OutputSpec:
+    """Linear outputs rescaled to the (weighted) mean and spread of ``y``.
+
+    Adam-type optimizers take steps of about the learning rate whatever the
+    loss scale, so a network with unit-scale outputs needs thousands of steps
+    to reach a target in the hundreds; scikit-learn's MLP has this problem
+    too. Mapping the outputs through the target's mean and standard deviation
+    starts the network at the right scale, like standardizing the target,
+    while the loss stays in the target's units. Weighted statistics keep a
+    weight of 2 equivalent to a repeated sample.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Training targets.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Sample weights.
+
+    Returns
+    -------
+    OutputSpec
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.networks import regression_output_spec
+    >>> regression_output_spec(np.array([1.0, 3.0])).offset
+    (2.0,)
+    """
+    y = np.asarray(y, dtype=float).reshape(len(y), -1)
+    mean = np.average(y, axis=0, weights=sample_weight)
+    std = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=sample_weight))
+    std[std == 0] = 1.0
+    return OutputSpec(
+        y.shape[1],
+        "linear",
+        "mean_squared_error",
+        scale=tuple(std.tolist()),
+        offset=tuple(mean.tolist()),
+    )
 
 
 def build_dense_network(
@@ -116,4 +166,8 @@ def build_dense_network(
     outputs = keras.layers.Dense(
         output.units, activation=output.activation, kernel_regularizer=regularizer
     )(hidden)
+    if output.scale is not None:
+        outputs = keras.layers.Rescaling(
+            scale=list(output.scale), offset=list(output.offset), name="target_scale"
+        )(outputs)
     return keras.Model(inputs, outputs, name="dense_network")

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from skdl._training.precision import float_precision
+from skdl._training.predict import quiet_about_retracing
 
 _TRAIN_FUNCTION = "_skdl_train_epoch"
 _TEST_FUNCTION = "_skdl_test_epoch"
@@ -58,7 +59,7 @@ def _epoch_function(model, step_name: str):
             )
         return model.get_metrics_result()
 
-    return run_epoch
+    return quiet_about_retracing(run_epoch)
 
 
 def _cached_epoch_function(model, attribute: str, step_name: str):
@@ -71,7 +72,7 @@ def _cached_epoch_function(model, attribute: str, step_name: str):
 
 
 def _as_floats(logs) -> dict[str, float]:
-    return {name: float(np.asarray(value)) for name, value in logs.items()}
+    return {name: float(value) for name, value in logs.items()}
 
 
 def ensure_built(model, data: Dataset, dtype: str) -> None:

@@ -18,7 +18,19 @@ def _forward_function(model):
     def forward(x):
         return model(x, training=False)
 
-    return forward
+    return quiet_about_retracing(forward)
+
+
+def quiet_about_retracing(function):
+    """Stop TensorFlow warning that a fresh model's function traces again.
+
+    TensorFlow counts traces per Python function and, past five, logs a
+    warning about "excessive retracing". skdl makes one traced function per
+    model, so a grid search traces the same Python function once per fit:
+    expected, and not worth a warning in the user's output.
+    """
+    function._omit_frequent_tracing_warning = True
+    return function
 
 
 def forward(model, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
@@ -41,7 +53,7 @@ def forward(model, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         object.__setattr__(model, _PREDICT_FUNCTION, function)
     batch_size = batch_size or max(len(x), 1)
     outputs = [
-        np.asarray(function(tf.constant(x[start : start + batch_size])))
+        function(tf.constant(x[start : start + batch_size])).numpy()
         for start in range(0, len(x), batch_size)
     ]
     return np.concatenate(outputs, axis=0)

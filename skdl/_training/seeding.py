@@ -19,6 +19,7 @@ from contextlib import contextmanager
 import keras
 import numpy as np
 from keras.src.backend.common import global_state
+from sklearn.utils import check_random_state
 
 # The global generators are process-wide: two threads seeding at once would
 # interleave their draws, so seeded sections run one at a time.
@@ -34,17 +35,14 @@ def _tf_global_seed():
 
 
 @contextmanager
-def seeded(seed: int | None):
+def seeded(seed: int):
     """Seed every global generator a model build may use, then restore them.
 
     Parameters
     ----------
-    seed : int or None
-        The seed. ``None`` seeds nothing and leaves the generators alone.
+    seed : int
+        The seed.
     """
-    if seed is None:
-        yield
-        return
     with _SEED_LOCK:
         python_state = random.getstate()
         numpy_state = np.random.get_state()
@@ -69,15 +67,14 @@ def seeded(seed: int | None):
                 tf_module.random.set_seed(tf_seed)
 
 
-def integer_seed(random_state) -> int | None:
-    """Turn a scikit-learn ``random_state`` into an integer seed (or None).
+def integer_seed(random_state) -> int:
+    """Turn a scikit-learn ``random_state`` into the integer seed of a fit.
 
-    An ``int`` is used as it is; a ``RandomState`` instance gives one draw, as
-    scikit-learn estimators do, so the same instance state gives the same
-    seed; ``None`` means unseeded.
+    An ``int`` is used as it is. A ``RandomState`` instance, and ``None``
+    (NumPy's global generator), give one draw, as in scikit-learn
+    estimators: ``np.random.seed`` makes unseeded fits repeatable, and no
+    other global generator is consumed.
     """
-    if random_state is None:
-        return None
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(np.iinfo(np.int32).max))
-    return int(random_state)
+    if isinstance(random_state, (int, np.integer)):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))

@@ -1,22 +1,19 @@
 """What KerasClassifier and KerasRegressor share: fit, predict, build, persist.
 
-The base class is scikeras's ``BaseWrapper``, for its parameter handling
-(``get_params``/``set_params`` with routed ``prefix__name`` parameters,
-compile arguments built from ``optimizer``/``loss``/``metrics`` and their
-routed parameters, callbacks built from ``callbacks__`` parameters). skdl
-replaces everything that is wrong on current scikit-learn and Keras: input
-validation, tags, seeding, float precision, sample weights, the training
-loop and the prediction path. The scikeras methods relied on are
-``get_params``, ``set_params``, ``_get_param_names``,
-``_get_compile_kwargs`` and ``_initialize_callbacks``.
+Parameters follow scikeras: extra keyword arguments are parameters too
+(builder arguments and routed ``prefix__name`` values), and compile
+arguments and callbacks are built with scikeras's routing (see
+``_routing``). Everything scikeras gets wrong on current scikit-learn and
+Keras is skdl's own: input validation, tags, seeding, float precision,
+sample weights, the training loop and the prediction path.
 """
 
 import copy
 import inspect
+import warnings
 
 import keras
 import numpy as np
-from scikeras.wrappers import BaseWrapper
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils import compute_sample_weight
@@ -31,33 +28,34 @@ from skdl._training.loop import Dataset, ensure_built, train
 from skdl._training.precision import float_precision
 from skdl._training.predict import forward
 from skdl._training.seeding import integer_seed, seeded
+from skdl.estimators import _routing
 from skdl.estimators._params import (
     COMPILE_PARAMETERS,
     FIT_KEYWORDS,
     NETWORK_PARAMETERS,
     PARAMETER_CONSTRAINTS,
+    ROUTING_PREFIXES,
     builder_arguments,
     builder_parameter_names,
     check_all_used,
     routed,
 )
 from skdl.estimators._targets import uses_one_hot_targets
-from skdl.networks import build_dense_network, output_spec
+from skdl.networks import build_dense_network
 
 _FIT_OPTIONS = {"batch_size", "epochs", "verbose", "shuffle", "class_weight"}
 _FIT_OPTIONS |= FIT_KEYWORDS
 _FLOAT_DTYPES = (np.float64, np.float32)
-# Private attributes that are rebuilt when needed and never pickled.
-_TRANSIENT = ("_fit_callbacks", "_predict_callbacks")
 
 
-class BaseKerasEstimator(BaseWrapper):
+class UnusedParameterWarning(UserWarning):
+    """A parameter was set that the chosen network does not use."""
+
+
+class BaseKerasEstimator(BaseEstimator):
     """Base class for skdl's Keras estimators. Not meant to be used directly."""
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
-
-    # scikeras prints every parameter on its own line; use scikit-learn's.
-    __repr__ = BaseEstimator.__repr__
 
     def __init__(
         self,
@@ -107,6 +105,35 @@ class BaseKerasEstimator(BaseWrapper):
         # Builder arguments and routed parameters are parameters too, so that
         # get_params, set_params, clone and grid searches see them.
         vars(self).update(kwargs)
+
+    def _get_param_names(self):
+        # Extra keyword arguments are parameters too, so not only __init__'s.
+        return sorted(
+            name
+            for name in vars(self)
+            if not name.startswith("_") and not name.endswith("_")
+        )
+
+    def set_params(self, **params):
+        """Set parameters, routed ones (``optimizer__momentum``...) included.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        plain = {}
+        for name, value in params.items():
+            if "__" in name and name.split("__", 1)[0] in ROUTING_PREFIXES:
+                setattr(self, name, value)
+            else:
+                plain[name] = value
+        return super().set_params(**plain)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -221,19 +248,19 @@ class BaseKerasEstimator(BaseWrapper):
     ):
         options = self._fit_options(overrides)
         X, y = self._validate_training_data(X, y, reset=reinitialize)
+        weights = self._sample_weights(sample_weight, X, y, options["class_weight"])
         if reinitialize:
-            self._initialize(X, y, classes=classes)
+            self._initialize(X, y, classes=classes, sample_weight=weights)
         one_hot = uses_one_hot_targets(getattr(self.model_, "loss", None))
         targets = self.target_encoder_.encode(y, self.X_dtype_, one_hot=one_hot)
-        weights = self._sample_weights(sample_weight, X, y, options["class_weight"])
         data = Dataset(X, targets, weights)
         if not append_history:
             self.history_ = {}
         epochs_done = len(self.history_.get("loss", []))
         seed = self._seed_
-        rng = np.random.default_rng(None if seed is None else [seed, epochs_done])
+        rng = np.random.default_rng([seed, epochs_done])
         data, validation = self._split_validation(data, y, options, rng)
-        callbacks = list(self._fit_callbacks)
+        callbacks = _routing.callbacks(self.get_params(deep=False))
         if self.early_stopping and validation is not None:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
@@ -297,7 +324,7 @@ class BaseKerasEstimator(BaseWrapper):
             X = X.astype(self.X_dtype_, copy=False)
         return X, y
 
-    def _initialize(self, X, y, classes=None) -> None:
+    def _initialize(self, X, y, classes=None, sample_weight=None) -> None:
         """Fit the target encoder, then build and compile the network."""
         self._seed_ = integer_seed(self.random_state)
         self.target_encoder_ = self._target_encoder(y, classes)
@@ -307,8 +334,7 @@ class BaseKerasEstimator(BaseWrapper):
         self.y_ndim_ = y.ndim
         vars(self).update(self.target_encoder_.metadata())
         self.history_ = {}
-        self._initialize_callbacks()
-        self.model_ = self._build_model(X, y)
+        self.model_ = self._build_model(X, y, sample_weight)
 
     def _metadata(self) -> dict:
         """What a builder receives as ``meta`` (scikeras's keys)."""
@@ -351,7 +377,7 @@ class BaseKerasEstimator(BaseWrapper):
             )
         return model
 
-    def _build_model(self, X, y) -> keras.Model:
+    def _build_model(self, X, y, sample_weight) -> keras.Model:
         builder = self._user_builder()
         params = self.get_params(deep=False)
         init_names = set(inspect.signature(type(self).__init__).parameters) - {
@@ -360,9 +386,7 @@ class BaseKerasEstimator(BaseWrapper):
         }
         check_all_used(type(self).__name__, params, init_names, builder)
         dtype = X.dtype.name
-        spec = output_spec(
-            self._network_target_type(), self.target_encoder_.network_outputs
-        )
+        spec = self._output_spec(y, sample_weight)
         with float_precision(dtype), seeded(self._seed_):
             compile_kwargs = self._compile_arguments(spec.loss)
             if builder is None:
@@ -397,7 +421,7 @@ class BaseKerasEstimator(BaseWrapper):
     def _compile_arguments(self, default_loss: str) -> dict:
         """``Model.compile`` arguments from the parameters (scikeras routing)."""
         try:
-            kwargs = self._get_compile_kwargs()
+            kwargs = _routing.compile_arguments(self.get_params(deep=False))
         except ValueError as error:
             raise ValueError(
                 f"Invalid optimizer, loss or metrics for {type(self).__name__}: {error}"
@@ -416,16 +440,23 @@ class BaseKerasEstimator(BaseWrapper):
         return kwargs
 
     def _check_network_parameters_unused(self, builder) -> None:
-        """A network parameter set for a builder that ignores it is a mistake."""
+        """Warn about network parameters a user's builder does not take.
+
+        A warning, not an error: like ``momentum`` of scikit-learn's MLP
+        without the SGD solver, they are valid parameters that this
+        configuration does not use, and shared grids may set them.
+        """
         names, takes_kwargs = builder_parameter_names(builder)
         defaults = inspect.signature(type(self).__init__).parameters
         for name in NETWORK_PARAMETERS:
             changed = getattr(self, name) != defaults[name].default
             if changed and not takes_kwargs and name not in names:
-                raise ValueError(
-                    f"{name}={getattr(self, name)!r} is only used by the ready-made "
-                    f"network, and the model builder {_name(builder)!r} does not take "
-                    f"a {name!r} argument."
+                warnings.warn(
+                    f"{name}={getattr(self, name)!r} is not used: it configures the "
+                    f"ready-made network, and the model builder {_name(builder)!r} "
+                    f"does not take a {name!r} argument.",
+                    UnusedParameterWarning,
+                    stacklevel=5,
                 )
 
     def _check_compile_parameters_unused(self, builder) -> None:
@@ -516,18 +547,6 @@ class BaseKerasEstimator(BaseWrapper):
         X = X.astype(self.X_dtype_, copy=False)
         batch_size = routed(self.get_params(deep=False), "predict").get("batch_size")
         return forward(self.model_, X, batch_size)
-
-    # ---------------------------------------------------------- persistence
-    def __getstate__(self):
-        state = super().__getstate__()
-        for name in _TRANSIENT:
-            state.pop(name, None)
-        return state
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        if "model_" in state:
-            self._initialize_callbacks()
 
 
 def _call_builder(builder, arguments: dict) -> keras.Model:

@@ -6,6 +6,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from skdl.estimators import _docstrings
 from skdl.estimators._base import BaseKerasEstimator
 from skdl.estimators._targets import ClassificationTarget
+from skdl.networks import output_spec
 
 
 class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
@@ -115,7 +116,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Predicted labels (a 0/1 indicator matrix for multilabel targets).
         """
-        return self.target_encoder_.labels(self._network_outputs(X))
+        outputs = self._network_outputs(X)
+        return self.target_encoder_.labels(outputs)
 
     def predict_proba(self, X):
         """Probability of each class for ``X``.
@@ -130,7 +132,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities, columns in the order of ``classes_``.
         """
-        return self.target_encoder_.probabilities(self._network_outputs(X))
+        outputs = self._network_outputs(X)
+        return self.target_encoder_.probabilities(outputs)
 
     def _validate_training_data(self, X, y, *, reset: bool):
         X, y = super()._validate_training_data(X, y, reset=reset)
@@ -140,8 +143,9 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
     def _target_encoder(self, y, classes=None):
         return ClassificationTarget(y, classes)
 
-    def _network_target_type(self) -> str:
-        return self.target_encoder_.target_type_
+    def _output_spec(self, y, sample_weight):
+        encoder = self.target_encoder_
+        return output_spec(encoder.target_type_, encoder.network_outputs)
 
     def _expected_output_widths(self) -> tuple[int, ...]:
         if self.target_type_ == "binary":

@@ -63,7 +63,9 @@ TRAINING_PARAMETERS = """\
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and validation
         splits. An int gives the same network in every run and process.
-        Global random generators are left as they were.
+        ``None`` draws the seed from NumPy's global generator, as
+        scikit-learn estimators do; no other global generator is used or
+        changed.
     verbose : int, default=0
         0 prints nothing, 1 a progress bar, 2 one line per epoch.
     **kwargs : dict

@@ -5,6 +5,7 @@ from sklearn.base import RegressorMixin
 from skdl.estimators import _docstrings
 from skdl.estimators._base import BaseKerasEstimator
 from skdl.estimators._targets import RegressionTarget
+from skdl.networks import regression_output_spec
 
 
 class KerasRegressor(RegressorMixin, BaseKerasEstimator):
@@ -23,13 +24,14 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values, 1-D when the network was fitted on a 1-D target.
         """
-        return self.target_encoder_.values(self._network_outputs(X))
+        outputs = self._network_outputs(X)
+        return self.target_encoder_.values(outputs)
 
     def _target_encoder(self, y, classes=None):
         return RegressionTarget(y)
 
-    def _network_target_type(self) -> str:
-        return self.target_encoder_.output_target_type
+    def _output_spec(self, y, sample_weight):
+        return regression_output_spec(y, sample_weight)
 
     def _expected_output_widths(self) -> tuple[int, ...]:
         return (self.n_outputs_,)
@@ -61,8 +63,10 @@ KerasRegressor.__doc__ = f"""A Keras network as a scikit-learn regressor.
 
     Notes
     -----
-    The default loss is the mean squared error, and the ready-made network
-    ends in one linear unit per target column.
+    The default loss is the mean squared error. The ready-made network ends
+    in one linear unit per target column, followed by a fixed map to the
+    target's (weighted) mean and standard deviation: unscaled targets train
+    as fast as standardized ones, and the loss stays in the target's units.
 
     Examples
     --------

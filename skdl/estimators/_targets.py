@@ -124,14 +124,6 @@ class RegressionTarget:
         self.n_outputs_expected_ = 1
         self._one_dimensional = y.ndim == 1
 
-    @property
-    def network_outputs(self) -> int:
-        return self.n_outputs_
-
-    @property
-    def output_target_type(self) -> str:
-        return "continuous" if self.n_outputs_ == 1 else "continuous-multioutput"
-
     def metadata(self) -> dict:
         return {
             "n_outputs_": self.n_outputs_,

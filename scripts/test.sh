@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The test suite, lint included. Pass pytest options, e.g. -m "not slow".
+source "$(dirname "$0")/bootstrap.sh"
+ruff check skdl tests examples
+ruff format --check skdl tests examples
+exec python -m pytest --doctest-modules skdl tests "$@"

@@ -1,0 +1,46 @@
+"""Model builders in the style of the classic Keras tutorials, for the tests."""
+
+import keras
+
+
+def tutorial_baseline_model(optimizer="adam"):
+    """The red-wine / diabetes tutorial's regressor, verbatim: 20 -> 6 -> 1."""
+    return baseline_model({"n_outputs_": 1}, optimizer)
+
+
+def baseline_model(meta, optimizer="adam"):
+    """The tutorial's regressor, with one output unit per target column."""
+    model = keras.Sequential(
+        [
+            keras.layers.Dense(20, activation="relu", kernel_initializer="normal"),
+            keras.layers.Dense(6, activation="relu", kernel_initializer="normal"),
+            keras.layers.Dense(meta["n_outputs_"], kernel_initializer="normal"),
+        ]
+    )
+    model.compile(loss="mean_squared_error", optimizer=optimizer)
+    return model
+
+
+def baseline_classifier(meta, optimizer="adam"):
+    """The sonar tutorial's classifier, sized from the target: 24 -> 10 -> out."""
+    n_classes = meta["n_classes_"]
+    binary = meta["target_type_"] == "binary"
+    multilabel = meta["target_type_"] == "multilabel-indicator"
+    model = keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(24, activation="relu", kernel_initializer="normal"),
+            keras.layers.Dense(10, activation="relu", kernel_initializer="normal"),
+            keras.layers.Dense(
+                1 if binary else n_classes,
+                activation="sigmoid" if binary or multilabel else "softmax",
+            ),
+        ]
+    )
+    loss = (
+        "binary_crossentropy"
+        if binary or multilabel
+        else "sparse_categorical_crossentropy"
+    )
+    model.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
+    return model

@@ -1,0 +1,98 @@
+"""The same random_state gives the same network; fit leaves no global trace."""
+
+import random
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+from tensorflow.python.framework import config as tf_config
+
+from skdl import KerasClassifier, KerasRegressor
+
+FIT_AND_PRINT = """
+import numpy as np
+from sklearn.datasets import make_classification
+from skdl import KerasClassifier
+X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+clf = KerasClassifier(hidden_layer_sizes=(8,), dropout=0.2, epochs=5,
+                      batch_size=8, random_state=42).fit(X, y)
+print(repr(clf.predict_proba(X).tolist()))
+"""
+
+
+def global_state():
+    return (
+        random.getstate(),
+        keras.config.floatx(),
+        keras.config.dtype_policy().name,
+        tf_config.is_op_determinism_enabled(),
+    )
+
+
+def test_same_random_state_same_predictions(binary_data):
+    X, y = binary_data
+    params = {"dropout": 0.2, "epochs": 5, "batch_size": 8, "random_state": 3}
+    first = KerasClassifier(**params).fit(X, y).predict_proba(X)
+    second = KerasClassifier(**params).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    other = KerasClassifier(**{**params, "random_state": 4}).fit(X, y)
+    assert not np.array_equal(first, other.predict_proba(X))
+
+
+def test_same_random_state_in_fresh_processes():
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", FIT_AND_PRINT],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for _ in range(2)
+    ]
+    assert outputs[0] == outputs[1] and outputs[0].startswith("[[")
+
+
+def test_fit_leaves_global_state_unchanged(regression_data):
+    X, y = regression_data
+    numpy_before = np.random.get_state()[1].tolist()
+    before = global_state()
+    KerasRegressor(random_state=0, dropout=0.1, epochs=2).fit(X, y)
+    assert np.random.get_state()[1].tolist() == numpy_before
+    KerasRegressor(random_state=None, epochs=2).fit(X.astype(np.float32), y)
+    assert global_state() == before
+
+
+def test_unseeded_fits_draw_from_numpy_global_generator(binary_data):
+    # As in scikit-learn: random_state=None uses NumPy's global generator.
+    X, y = binary_data
+    np.random.seed(7)
+    first = KerasClassifier(epochs=2).fit(X, y).predict_proba(X)
+    np.random.seed(7)
+    second = KerasClassifier(epochs=2).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.parametrize(
+    "seeds", [(0, None), (None, 0)], ids=["seeded-first", "unseeded-first"]
+)
+def test_seeded_and_unseeded_fits_in_any_order(seeds, binary_data):
+    X, y = binary_data
+    for seed in seeds:
+        clf = KerasClassifier(dropout=0.1, epochs=2, random_state=seed).fit(X, y)
+        assert clf.predict(X).shape == (len(X),)
+
+
+def test_unseeded_fits_differ(binary_data):
+    X, y = binary_data
+    first = KerasClassifier(epochs=1).fit(X, y).predict_proba(X)
+    second = KerasClassifier(epochs=1).fit(X, y).predict_proba(X)
+    assert not np.array_equal(first, second)
+
+
+def test_random_state_instance_is_accepted(binary_data):
+    X, y = binary_data
+    first = KerasClassifier(random_state=np.random.RandomState(5), epochs=2).fit(X, y)
+    second = KerasClassifier(random_state=np.random.RandomState(5), epochs=2).fit(X, y)
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
