@@ -59,8 +59,9 @@ def output_spec(target_type: str, n_outputs: int) -> OutputSpec:
     Examples
     --------
     >>> from skdl.networks import output_spec
-    >>> output_spec("multiclass", 3)
-    OutputSpec(units=3, activation='softmax', loss='sparse_categorical_crossentropy')
+    >>> spec = output_spec("multiclass", 3)
+    >>> spec.units, spec.activation, spec.loss
+    (3, 'softmax', 'sparse_categorical_crossentropy')
     """
     if target_type == "binary":
         return OutputSpec(1, "sigmoid", "binary_crossentropy")

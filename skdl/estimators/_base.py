@@ -201,6 +201,9 @@ class BaseKerasEstimator(BaseEstimator):
         self : object
             The updated estimator.
         """
+        return self._partial_fit(X, y, sample_weight, kwargs)
+
+    def _partial_fit(self, X, y, sample_weight, kwargs, classes=None):
         if "epochs" in kwargs:
             raise TypeError("partial_fit always trains for one epoch; drop `epochs`.")
         self._validate_params()
@@ -211,6 +214,7 @@ class BaseKerasEstimator(BaseEstimator):
             reinitialize=not self.__sklearn_is_fitted__(),
             append_history=True,
             overrides={**kwargs, "epochs": 1},
+            classes=classes,
         )
 
     def initialize(self, X, y):

@@ -90,18 +90,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self : object
             The updated estimator.
         """
-        if "epochs" in kwargs:
-            raise TypeError("partial_fit always trains for one epoch; drop `epochs`.")
-        self._validate_params()
-        return self._fit(
-            X,
-            y,
-            sample_weight,
-            reinitialize=not self.__sklearn_is_fitted__(),
-            append_history=True,
-            overrides={**kwargs, "epochs": 1},
-            classes=classes,
-        )
+        return self._partial_fit(X, y, sample_weight, kwargs, classes=classes)
 
     def predict(self, X):
         """Predict class labels for ``X``.
