@@ -12,7 +12,9 @@ FAST = {"epochs": 30, "learning_rate": 0.01, "random_state": 0}
 
 
 def output_layer(estimator):
-    return estimator.model_.layers[-1]
+    """The last Dense layer (regressors end in a fixed target-scale layer)."""
+    dense = [layer for layer in estimator.model_.layers if hasattr(layer, "units")]
+    return dense[-1]
 
 
 # ------------------------------------------------------------ ready-made network
@@ -54,6 +56,7 @@ def test_single_and_multi_output_regression(regression_data):
     Y = np.column_stack([y, -y])
     multi = KerasRegressor(**FAST).fit(X, Y)
     assert output_layer(multi).units == 2
+    assert multi.model_.layers[-1].name == "target_scale"
     assert multi.predict(X).shape == (len(X), 2)
     assert multi.score(X, Y) > 0.8
 
@@ -62,9 +65,9 @@ def test_float_precision_follows_input(regression_data):
     X, y = regression_data
     reg64 = KerasRegressor(epochs=2).fit(X, y)
     reg32 = KerasRegressor(epochs=2).fit(X.astype(np.float32), y)
-    assert reg64.model_.layers[-1].kernel.dtype == "float64"
+    assert output_layer(reg64).kernel.dtype == "float64"
     assert reg64.predict(X).dtype == np.float64
-    assert reg32.model_.layers[-1].kernel.dtype == "float32"
+    assert output_layer(reg32).kernel.dtype == "float32"
     assert keras.config.floatx() == "float32"
 
 

@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from skdl import KerasClassifier, KerasRegressor
 from tests.builders import tutorial_baseline_model
 
-FAST = {"epochs": 30, "hidden_layer_sizes": (16,), "learning_rate": 0.01}
+FAST = {"epochs": 100, "hidden_layer_sizes": (16,), "learning_rate": 0.01}
 
 
 def test_estimator_types():
