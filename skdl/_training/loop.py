@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from skdl._training.compiled import cached_on_model
 from skdl._training.precision import float_precision
-from skdl._training.predict import quiet_about_retracing
 
 _TRAIN_FUNCTION = "_skdl_train_epoch"
 _TEST_FUNCTION = "_skdl_test_epoch"
@@ -59,16 +59,7 @@ def _epoch_function(model, step_name: str):
             )
         return model.get_metrics_result()
 
-    return quiet_about_retracing(run_epoch)
-
-
-def _cached_epoch_function(model, attribute: str, step_name: str):
-    # Cached on the model so warm starts and partial_fit reuse the trace.
-    function = getattr(model, attribute, None)
-    if function is None:
-        function = _epoch_function(model, step_name)
-        object.__setattr__(model, attribute, function)
-    return function
+    return run_epoch
 
 
 def _as_floats(logs) -> dict[str, float]:
@@ -146,10 +137,14 @@ def train(
     history : dict of str to list of float
         Loss and metrics of every epoch trained.
     """
-    train_epoch = _cached_epoch_function(model, _TRAIN_FUNCTION, "train_step")
+    train_epoch = cached_on_model(
+        model, _TRAIN_FUNCTION, lambda model: _epoch_function(model, "train_step")
+    )
     test_epoch = None
     if validation is not None:
-        test_epoch = _cached_epoch_function(model, _TEST_FUNCTION, "test_step")
+        test_epoch = cached_on_model(
+            model, _TEST_FUNCTION, lambda model: _epoch_function(model, "test_step")
+        )
     n_batches = -(-len(data) // batch_size)
     callback_list = keras.callbacks.CallbackList(
         callbacks,

@@ -8,6 +8,8 @@ bounded.
 
 import numpy as np
 
+from skdl._training.compiled import cached_on_model
+
 _PREDICT_FUNCTION = "_skdl_forward"
 
 
@@ -18,19 +20,7 @@ def _forward_function(model):
     def forward(x):
         return model(x, training=False)
 
-    return quiet_about_retracing(forward)
-
-
-def quiet_about_retracing(function):
-    """Stop TensorFlow warning that a fresh model's function traces again.
-
-    TensorFlow counts traces per Python function and, past five, logs a
-    warning about "excessive retracing". skdl makes one traced function per
-    model, so a grid search traces the same Python function once per fit:
-    expected, and not worth a warning in the user's output.
-    """
-    function._omit_frequent_tracing_warning = True
-    return function
+    return forward
 
 
 def forward(model, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
@@ -47,10 +37,7 @@ def forward(model, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
     """
     import tensorflow as tf
 
-    function = getattr(model, _PREDICT_FUNCTION, None)
-    if function is None:
-        function = _forward_function(model)
-        object.__setattr__(model, _PREDICT_FUNCTION, function)
+    function = cached_on_model(model, _PREDICT_FUNCTION, _forward_function)
     batch_size = batch_size or max(len(x), 1)
     outputs = [
         function(tf.constant(x[start : start + batch_size])).numpy()
