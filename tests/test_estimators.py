@@ -217,6 +217,16 @@ def test_callbacks_and_routed_callback_parameters(regression_data):
     assert len(reg.history_["loss"]) < 50
 
 
+def test_callbacks_given_to_fit_are_called(regression_data):
+    X, y = regression_data
+    seen_epochs = []
+    recorder = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: seen_epochs.append(epoch)
+    )
+    KerasRegressor(epochs=3).fit(X, y, callbacks=[recorder])
+    assert seen_epochs == [0, 1, 2]
+
+
 def test_metrics_in_history(regression_data):
     X, y = regression_data
     reg = KerasRegressor(metrics=["mae"], epochs=4, validation_split=0.25).fit(X, y)

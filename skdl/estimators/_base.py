@@ -106,6 +106,16 @@ class BaseKerasEstimator(BaseEstimator):
         # get_params, set_params, clone and grid searches see them.
         vars(self).update(kwargs)
 
+    @classmethod
+    def _init_defaults(cls) -> dict:
+        """Default of every named ``__init__`` parameter."""
+        parameters = inspect.signature(cls.__init__).parameters.values()
+        return {
+            parameter.name: parameter.default
+            for parameter in parameters
+            if parameter.name != "self" and parameter.kind != parameter.VAR_KEYWORD
+        }
+
     def _get_param_names(self):
         # Extra keyword arguments are parameters too, so not only __init__'s.
         return sorted(
@@ -264,7 +274,7 @@ class BaseKerasEstimator(BaseEstimator):
         seed = self._seed_
         rng = np.random.default_rng([seed, epochs_done])
         data, validation = self._split_validation(data, y, options, rng)
-        callbacks = _routing.callbacks(self.get_params(deep=False))
+        callbacks = self._callbacks(overrides)
         if self.early_stopping and validation is not None:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
@@ -291,6 +301,13 @@ class BaseKerasEstimator(BaseEstimator):
             self.history_.setdefault(name, []).extend(values)
         self.n_iter_ = len(history.get("loss", []))
         return self
+
+    def _callbacks(self, overrides: dict) -> list:
+        """``callbacks`` plus ``fit__callbacks``, or this call's ``callbacks``."""
+        params = self.get_params(deep=False)
+        if "callbacks" in overrides:
+            params["fit__callbacks"] = overrides["callbacks"]
+        return _routing.callbacks(params)
 
     def _fit_options(self, overrides: dict) -> dict:
         params = self.get_params(deep=False)
@@ -384,10 +401,7 @@ class BaseKerasEstimator(BaseEstimator):
     def _build_model(self, X, y, sample_weight) -> keras.Model:
         builder = self._user_builder()
         params = self.get_params(deep=False)
-        init_names = set(inspect.signature(type(self).__init__).parameters) - {
-            "self",
-            "kwargs",
-        }
+        init_names = set(self._init_defaults())
         check_all_used(type(self).__name__, params, init_names, builder)
         dtype = X.dtype.name
         spec = self._output_spec(y, sample_weight)
@@ -451,9 +465,9 @@ class BaseKerasEstimator(BaseEstimator):
         configuration does not use, and shared grids may set them.
         """
         names, takes_kwargs = builder_parameter_names(builder)
-        defaults = inspect.signature(type(self).__init__).parameters
+        defaults = self._init_defaults()
         for name in NETWORK_PARAMETERS:
-            changed = getattr(self, name) != defaults[name].default
+            changed = getattr(self, name) != defaults[name]
             if changed and not takes_kwargs and name not in names:
                 warnings.warn(
                     f"{name}={getattr(self, name)!r} is not used: it configures the "
@@ -468,10 +482,10 @@ class BaseKerasEstimator(BaseEstimator):
         names, takes_kwargs = builder_parameter_names(builder)
         if takes_kwargs or "compile_kwargs" in names or "params" in names:
             return
-        defaults = inspect.signature(type(self).__init__).parameters
+        defaults = self._init_defaults()
         for name in COMPILE_PARAMETERS:
             value = getattr(self, name)
-            if name not in names and not _same(value, defaults[name].default):
+            if name not in names and not _same(value, defaults[name]):
                 raise ValueError(
                     f"{name}={value!r} is not used: the model builder "
                     f"{_name(builder)!r} returns a compiled model and takes neither "
