@@ -7,7 +7,7 @@ if [ ! -x .venv/bin/python ] || [ pyproject.toml -nt .venv/.installed ]; then
         { echo "skdl needs Python 3.11 or newer as python3" >&2; exit 1; }
     python3 -m venv .venv
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[test]"
+    .venv/bin/python -m pip install --quiet -e ".[test,examples]"
     touch .venv/.installed
 fi
 export PATH="$PWD/.venv/bin:$PATH"
