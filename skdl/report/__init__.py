@@ -1,0 +1,14 @@
+"""Cross-validation reports: tables, figures and a self-contained HTML page.
+
+>>> from skdl.report import CVReport, HistoryRecorder
+
+Build a :class:`CVReport` from a fitted search (``GridSearchCV``,
+``RandomizedSearchCV``, ``HalvingGridSearchCV``) or from the dict
+``cross_validate`` returns. Score the search with a :class:`HistoryRecorder`
+to get every fold's learning curves without keeping every fold's model.
+"""
+
+from skdl.report._histories import HistoryRecorder
+from skdl.report._report import CVReport
+
+__all__ = ["CVReport", "HistoryRecorder"]
