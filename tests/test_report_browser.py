@@ -1,0 +1,137 @@
+"""The HTML report renders in a real browser: headless Chromium via ChromeDriver.
+
+Chromium and ChromeDriver come from Debian's packages (``scripts/test.sh``
+installs them when it can). The page is opened from disk, screenshotted, and
+checked for its table, its three figures, console errors and any request
+that leaves the file.
+"""
+
+import json
+import shutil
+import struct
+
+import pytest
+
+from skdl.cli import main
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+GRID = """
+estimator = "KerasClassifier"
+standardize = true
+[params]
+epochs = 3
+random_state = 0
+[grid]
+optimizer = ["adam", "sgd"]
+hidden_layer_sizes = [[8], [16]]
+"""
+
+
+@pytest.fixture(scope="module")
+def report_page(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    grid = folder / "grid.toml"
+    grid.write_text(GRID)
+    page = folder / "report.html"
+    status = main(
+        [
+            "report",
+            "--data",
+            "sonar",
+            "--grid",
+            str(grid),
+            "--cv",
+            "3",
+            "--n-jobs",
+            "1",
+            "--out",
+            str(page),
+        ]
+    )
+    assert status == 0
+    return page
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    assert CHROMIUM and CHROMEDRIVER, (
+        "the browser test needs Chromium and ChromeDriver: "
+        "apt-get install chromium chromium-driver"
+    )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,2400",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    options.set_capability(
+        "goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"}
+    )
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    yield driver
+    driver.quit()
+
+
+def _png_size(path):
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", header[16:24])
+
+
+def test_report_renders_in_chromium(report_page, browser, tmp_path):
+    page_uri = report_page.as_uri()
+    browser.get(page_uri)
+    assert browser.execute_script("return document.readyState") == "complete"
+    assert browser.title == "Cross-validation report: sonar"
+
+    rows = browser.find_elements("css selector", "table.candidates tbody tr")
+    assert len(rows) == 4
+    assert rows[0].get_attribute("class") == "best"
+    assert rows[0].find_elements("tag name", "td")[0].text == "1"
+
+    images = browser.find_elements("tag name", "img")
+    assert [image.get_attribute("id") for image in images] == [
+        "figure-score_by_parameter",
+        "figure-learning_curves",
+        "figure-fit_times",
+    ]
+    for image in images:
+        natural_width = browser.execute_script(
+            "return arguments[0].complete ? arguments[0].naturalWidth : 0", image
+        )
+        assert natural_width > 100, image.get_attribute("id")
+        assert image.size["width"] > 100 and image.size["height"] > 100
+
+    screenshot = tmp_path / "report.png"
+    assert browser.save_screenshot(str(screenshot))
+    width, height = _png_size(screenshot)
+    assert width >= 1000 and height >= 1000
+
+    errors = [
+        entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"
+    ]
+    assert errors == []
+    requested = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        # Chromium's own pages (the start-up tab) make chrome:// requests too.
+        if (
+            message["method"] == "Network.requestWillBeSent"
+            and message["params"].get("documentURL") == page_uri
+        ):
+            requested.append(message["params"]["request"]["url"])
+    assert page_uri in requested, "the log shows no request for the page itself"
+    assert all(url.startswith(("file:", "data:")) for url in requested), requested
