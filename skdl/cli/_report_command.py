@@ -12,7 +12,7 @@ from skdl.cli._data import load_table
 from skdl.cli._errors import CommandError
 from skdl.cli._grid_file import read_grid_file
 from skdl.cli._progress import ProgressLine, watching
-from skdl.report import CVReport, HistoryRecorder
+from skdl.reports import CVReport, HistoryRecorder
 
 
 def run_report(args) -> int:

@@ -72,7 +72,7 @@ class HistoryRecorder:
     --------
     >>> from sklearn.model_selection import GridSearchCV
     >>> from skdl import KerasRegressor
-    >>> from skdl.report import CVReport, HistoryRecorder
+    >>> from skdl.reports import CVReport, HistoryRecorder
     >>> recorder = HistoryRecorder("neg_mean_squared_error")
     >>> search = GridSearchCV(KerasRegressor(epochs=5), {"optimizer": ["sgd", "adam"]},
     ...                       scoring=recorder, cv=3)

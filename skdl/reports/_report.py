@@ -5,9 +5,9 @@ import os
 import numpy as np
 import pandas as pd
 
-from skdl.report import _figures, _html
-from skdl.report._histories import HistoryRecorder, find_history
-from skdl.report._results import (
+from skdl.reports import _figures, _html
+from skdl.reports._histories import HistoryRecorder, find_history
+from skdl.reports._results import (
     candidate_table,
     cross_validate_as_search_results,
     fold_scores,
@@ -52,7 +52,7 @@ class CVReport:
     >>> from sklearn.linear_model import Ridge
     >>> from sklearn.model_selection import GridSearchCV
     >>> from skdl.datasets import load_ice_cream
-    >>> from skdl.report import CVReport
+    >>> from skdl.reports import CVReport
     >>> X, y = load_ice_cream(return_X_y=True)
     >>> search = GridSearchCV(Ridge(), {"alpha": [0.1, 10.0]}, cv=3).fit(X, y)
     >>> report = CVReport.from_search(search)

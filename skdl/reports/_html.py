@@ -89,7 +89,7 @@ def report_page(report) -> str:
         if name not in figures:
             sections.append(
                 '<p class="note">No training histories were recorded. Score the '
-                "search with <code>skdl.report.HistoryRecorder</code>, or use "
+                "search with <code>skdl.reports.HistoryRecorder</code>, or use "
                 "<code>cross_validate(..., return_estimator=True)</code>, to see "
                 "them.</p>"
             )

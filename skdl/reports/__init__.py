@@ -1,6 +1,6 @@
 """Cross-validation reports: tables, figures and a self-contained HTML page.
 
->>> from skdl.report import CVReport, HistoryRecorder
+>>> from skdl.reports import CVReport, HistoryRecorder
 
 Build a :class:`CVReport` from a fitted search (``GridSearchCV``,
 ``RandomizedSearchCV``, ``HalvingGridSearchCV``) or from the dict
@@ -8,7 +8,7 @@ Build a :class:`CVReport` from a fitted search (``GridSearchCV``,
 to get every fold's learning curves without keeping every fold's model.
 """
 
-from skdl.report._histories import HistoryRecorder
-from skdl.report._report import CVReport
+from skdl.reports._histories import HistoryRecorder
+from skdl.reports._report import CVReport
 
 __all__ = ["CVReport", "HistoryRecorder"]

@@ -20,7 +20,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdl import KerasClassifier, KerasRegressor
-from skdl.report import CVReport, HistoryRecorder
+from skdl.reports import CVReport, HistoryRecorder
 
 
 @pytest.fixture(scope="module")
