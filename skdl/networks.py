@@ -17,7 +17,7 @@ import numpy as np
 class OutputSpec:
     """What the last layer and the default loss look like for a target.
 
-    Attributes
+    Parameters
     ----------
     units : int
         Number of output units.
@@ -30,6 +30,18 @@ class OutputSpec:
         the last layer, so that a network whose outputs start near unit
         scale meets targets of any mean and spread (see
         :func:`regression_output_spec`).
+
+    See Also
+    --------
+    output_spec : The spec of a classification or regression target.
+    build_dense_network : A network ending in the spec's output layer.
+
+    Examples
+    --------
+    >>> from skdl.networks import OutputSpec, build_dense_network
+    >>> spec = OutputSpec(units=2, activation="linear", loss="mean_squared_error")
+    >>> build_dense_network(3, spec, hidden_layer_sizes=(4,)).output_shape
+    (None, 2)
     """
 
     units: int
@@ -155,6 +167,13 @@ def build_dense_network(
     >>> [layer.units for layer in net.layers if hasattr(layer, "units")]
     [8, 1]
     """
+    try:
+        keras.activations.get(activation)
+    except ValueError:
+        raise ValueError(
+            f"Unknown activation {activation!r}: use a Keras activation name such "
+            "as 'relu', 'tanh', 'sigmoid' or 'elu', or a callable."
+        ) from None
     regularizer = keras.regularizers.L2(alpha) if alpha else None
     inputs = keras.Input(shape=(n_features,))
     hidden = inputs

@@ -4,7 +4,7 @@ import pytest
 from sklearn.base import clone
 
 from skdl import KerasClassifier, KerasRegressor
-from skdl.estimators._base import UnusedParameterWarning
+from skdl.exceptions import UnusedParameterWarning
 from tests.builders import tutorial_baseline_model
 
 

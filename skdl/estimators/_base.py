@@ -8,6 +8,7 @@ Keras is skdl's own: input validation, tags, seeding, float precision,
 sample weights, the training loop and the prediction path.
 """
 
+import contextlib
 import copy
 import inspect
 import warnings
@@ -29,6 +30,7 @@ from skdl._training.precision import float_precision
 from skdl._training.predict import forward
 from skdl._training.seeding import integer_seed, seeded
 from skdl.estimators import _routing
+from skdl.estimators._guard import StopOnNonFiniteLoss, unchanged_on_failure
 from skdl.estimators._params import (
     COMPILE_PARAMETERS,
     FIT_KEYWORDS,
@@ -41,15 +43,12 @@ from skdl.estimators._params import (
     routed,
 )
 from skdl.estimators._targets import uses_one_hot_targets
+from skdl.exceptions import TrainingDivergedError, UnusedParameterWarning
 from skdl.networks import build_dense_network
 
 _FIT_OPTIONS = {"batch_size", "epochs", "verbose", "shuffle", "class_weight"}
 _FIT_OPTIONS |= FIT_KEYWORDS
 _FLOAT_DTYPES = (np.float64, np.float32)
-
-
-class UnusedParameterWarning(UserWarning):
-    """A parameter was set that the chosen network does not use."""
 
 
 class BaseKerasEstimator(BaseEstimator):
@@ -261,6 +260,30 @@ class BaseKerasEstimator(BaseEstimator):
         classes=None,
     ):
         options = self._fit_options(overrides)
+        with unchanged_on_failure(self, trains_existing_model=not reinitialize):
+            return self._validated_fit(
+                X,
+                y,
+                sample_weight,
+                options,
+                reinitialize=reinitialize,
+                append_history=append_history,
+                overrides=overrides,
+                classes=classes,
+            )
+
+    def _validated_fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        options,
+        *,
+        reinitialize,
+        append_history,
+        overrides,
+        classes,
+    ):
         X, y = self._validate_training_data(X, y, reset=reinitialize)
         weights = self._sample_weights(sample_weight, X, y, options["class_weight"])
         if reinitialize:
@@ -274,7 +297,8 @@ class BaseKerasEstimator(BaseEstimator):
         seed = self._seed_
         rng = np.random.default_rng([seed, epochs_done])
         data, validation = self._split_validation(data, y, options, rng)
-        callbacks = self._callbacks(overrides)
+        monitor = StopOnNonFiniteLoss(_one_line_repr(self))
+        callbacks = [monitor, *self._callbacks(overrides)]
         if self.early_stopping and validation is not None:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
@@ -284,19 +308,32 @@ class BaseKerasEstimator(BaseEstimator):
                     restore_best_weights=True,
                 )
             )
-        history = train(
-            self.model_,
-            data,
-            epochs=options["epochs"],
-            batch_size=options["batch_size"] or min(200, len(data)),
-            shuffle=options["shuffle"],
-            rng=rng,
-            callbacks=callbacks,
-            validation=validation,
-            validation_batch_size=options.get("validation_batch_size"),
-            initial_epoch=epochs_done,
-            verbose=options["verbose"],
-        )
+        try:
+            history = train(
+                self.model_,
+                data,
+                epochs=options["epochs"],
+                batch_size=options["batch_size"] or min(200, len(data)),
+                shuffle=options["shuffle"],
+                rng=rng,
+                callbacks=callbacks,
+                validation=validation,
+                validation_batch_size=options.get("validation_batch_size"),
+                initial_epoch=epochs_done,
+                verbose=options["verbose"],
+            )
+        except TrainingDivergedError:
+            raise
+        except Exception as error:
+            when = "before the first epoch"
+            if monitor.epoch is not None:
+                when = f"in epoch {monitor.epoch + 1}"
+            error.add_note(
+                f"Raised while training {_one_line_repr(self)} {when} (by a "
+                "callback or the model's train_step); the estimator is left as it "
+                "was before fit."
+            )
+            raise
         for name, values in history.items():
             self.history_.setdefault(name, []).extend(values)
         self.n_iter_ = len(history.get("loss", []))
@@ -330,15 +367,16 @@ class BaseKerasEstimator(BaseEstimator):
         return options
 
     def _validate_training_data(self, X, y, *, reset: bool):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            dtype=_FLOAT_DTYPES,
-            multi_output=True,
-            y_numeric=self._y_numeric,
-        )
+        with _numbers_expected(self):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                reset=reset,
+                dtype=_FLOAT_DTYPES,
+                multi_output=True,
+                y_numeric=self._y_numeric,
+            )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if not reset:
@@ -514,6 +552,7 @@ class BaseKerasEstimator(BaseEstimator):
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True, copy=True
         )
         if class_weight is not None:
+            _check_class_weight_classes(class_weight, y)
             weights = weights * compute_sample_weight(class_weight, y)
         if not weights.sum() > 0:
             raise ValueError(
@@ -558,13 +597,68 @@ class BaseKerasEstimator(BaseEstimator):
                     part.sample_weight = part.sample_weight * (len(part) / total)
         return data, validation
 
+    # ---------------------------------------------------------- persistence
+    def save(self, path) -> None:
+        """Save the fitted estimator to one file, without pickle.
+
+        The file is a zip archive of the network in Keras's ``.keras``
+        format and the parameters and fitted attributes as JSON. Load it with
+        :func:`skdl.load`, which runs no code from the file. Parameters that
+        are not plain data (a model builder function, callback objects) are
+        not saved: after loading, ``model`` is the trained network itself.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write, conventionally with the ``.skdl`` suffix.
+
+        Examples
+        --------
+        >>> import numpy as np, skdl
+        >>> X, y = np.arange(8.0).reshape(-1, 1), np.arange(8.0)
+        >>> regressor = skdl.KerasRegressor(epochs=2, random_state=0).fit(X, y)
+        >>> regressor.save("regressor.skdl")  # doctest: +SKIP
+        >>> same = skdl.load("regressor.skdl")  # doctest: +SKIP
+        """
+        from skdl.estimators._persistence import save_estimator
+
+        save_estimator(self, path)
+
     # -------------------------------------------------------------- predict
     def _network_outputs(self, X) -> np.ndarray:
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=_FLOAT_DTYPES)
+        with _numbers_expected(self):
+            X = validate_data(self, X, reset=False, dtype=_FLOAT_DTYPES)
         X = X.astype(self.X_dtype_, copy=False)
         batch_size = routed(self.get_params(deep=False), "predict").get("batch_size")
         return forward(self.model_, X, batch_size)
+
+
+@contextlib.contextmanager
+def _numbers_expected(estimator):
+    """Add the fix to NumPy's "could not convert string to float" error."""
+    try:
+        yield
+    except ValueError as error:
+        if "could not convert" not in str(error):
+            raise
+        raise ValueError(
+            f"{type(estimator).__name__} needs numeric features, but X holds text "
+            f"({error}). Encode text or categorical columns as numbers first, e.g. "
+            "with a OneHotEncoder or OrdinalEncoder in a ColumnTransformer."
+        ) from error
+
+
+def _check_class_weight_classes(class_weight, y) -> None:
+    if not isinstance(class_weight, dict) or y.ndim != 1:
+        return
+    classes = np.unique(y)
+    unknown = [label for label in class_weight if not np.isin(label, classes).any()]
+    if unknown:
+        raise ValueError(
+            f"class_weight names classes {unknown} that are not in y; "
+            f"y's classes are {classes.tolist()}."
+        )
 
 
 def _call_builder(builder, arguments: dict) -> keras.Model:
@@ -579,6 +673,10 @@ def _call_builder(builder, arguments: dict) -> keras.Model:
             f"{type(model).__name__}, not a keras.Model."
         )
     return model
+
+
+def _one_line_repr(estimator) -> str:
+    return " ".join(repr(estimator).split())
 
 
 def _name(builder) -> str:
