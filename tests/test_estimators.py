@@ -290,3 +290,23 @@ def test_initialize_builds_without_training(regression_data):
     assert reg.history_ == {}
     fitted = KerasRegressor(random_state=0, epochs=1).fit(X, y)
     assert not np.allclose(reg.predict(X), fitted.predict(X))
+
+
+def test_two_softmax_units_for_two_classes_get_a_matching_loss(binary_data):
+    X, y = binary_data
+
+    def two_unit_network(meta):
+        return keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(2, activation="softmax"),
+            ]
+        )
+
+    classifier = KerasClassifier(model=two_unit_network, epochs=20, random_state=0)
+    classifier.fit(X, y)
+    assert classifier.model_.loss == "sparse_categorical_crossentropy"
+    probabilities = classifier.predict_proba(X)
+    assert probabilities.shape == (len(X), 2)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1)
+    assert classifier.score(X, y) > 0.7

@@ -461,6 +461,9 @@ class BaseKerasEstimator(BaseEstimator):
                 )
                 model = _call_builder(builder, arguments)
             if not model.compiled:
+                if self.loss is None and compile_kwargs["loss"] == spec.loss:
+                    width = _output_width(model, X.shape[1], dtype)
+                    compile_kwargs["loss"] = self._default_loss(width, spec.loss)
                 model.compile(**compile_kwargs)
             elif builder is not None:
                 self._check_compile_parameters_unused(builder)
@@ -531,14 +534,17 @@ class BaseKerasEstimator(BaseEstimator):
                     "or return an uncompiled model for skdl to compile."
                 )
 
+    def _default_loss(self, output_width: int, default: str) -> str:
+        """The loss for an uncompiled user model when ``loss`` is not set."""
+        return default
+
     def _check_output_width(self, model, n_features: int, dtype: str) -> None:
-        spec = model.compute_output_spec(keras.KerasTensor((None, n_features), dtype))
-        if isinstance(spec, (list, tuple, dict)):
+        width = _output_width(model, n_features, dtype)
+        if width is None:
             raise ValueError(
-                f"The Keras model has {len(spec)} outputs; {type(self).__name__} "
+                f"The Keras model has several outputs; {type(self).__name__} "
                 "trains models with a single output."
             )
-        width = 1 if len(spec.shape) < 2 else spec.shape[-1]
         expected = self._expected_output_widths()
         if width not in expected:
             raise ValueError(
@@ -614,11 +620,15 @@ class BaseKerasEstimator(BaseEstimator):
 
         Examples
         --------
+        >>> import os, tempfile
         >>> import numpy as np, skdl
         >>> X, y = np.arange(8.0).reshape(-1, 1), np.arange(8.0)
         >>> regressor = skdl.KerasRegressor(epochs=2, random_state=0).fit(X, y)
-        >>> regressor.save("regressor.skdl")  # doctest: +SKIP
-        >>> same = skdl.load("regressor.skdl")  # doctest: +SKIP
+        >>> path = os.path.join(tempfile.mkdtemp(), "regressor.skdl")
+        >>> regressor.save(path)
+        >>> same = skdl.load(path)
+        >>> bool((same.predict(X) == regressor.predict(X)).all())
+        True
         """
         from skdl.estimators._persistence import save_estimator
 
@@ -673,6 +683,14 @@ def _call_builder(builder, arguments: dict) -> keras.Model:
             f"{type(model).__name__}, not a keras.Model."
         )
     return model
+
+
+def _output_width(model, n_features: int, dtype: str) -> int | None:
+    """Units of the model's single output, or None for a multi-output model."""
+    spec = model.compute_output_spec(keras.KerasTensor((None, n_features), dtype))
+    if isinstance(spec, (list, tuple, dict)):
+        return None
+    return 1 if len(spec.shape) < 2 else spec.shape[-1]
 
 
 def _one_line_repr(estimator) -> str:

@@ -136,6 +136,12 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         encoder = self.target_encoder_
         return output_spec(encoder.target_type_, encoder.network_outputs)
 
+    def _default_loss(self, output_width: int, default: str) -> str:
+        # Two softmax units for two classes: one probability per class.
+        if self.target_type_ == "binary" and output_width == 2:
+            return "sparse_categorical_crossentropy"
+        return default
+
     def _expected_output_widths(self) -> tuple[int, ...]:
         if self.target_type_ == "binary":
             return (1, 2)
@@ -183,7 +189,9 @@ KerasClassifier.__doc__ = f"""A Keras network as a scikit-learn classifier.
     classes and sparse categorical cross-entropy for more, one sigmoid unit
     per label and binary cross-entropy for a multilabel indicator matrix.
     A builder's model may end in one sigmoid or two softmax units for two
-    classes; with a categorical cross-entropy loss the targets are one-hot.
+    classes (an uncompiled one with two units and no ``loss`` set is trained
+    with sparse categorical cross-entropy); with a categorical cross-entropy
+    loss the targets are one-hot.
 
     Examples
     --------
