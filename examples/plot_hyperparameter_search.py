@@ -137,16 +137,28 @@ print("epochs per round:    ", list(halving_search.n_resources_))
 # %%
 # How the candidates fared, round by round
 # ----------------------------------------
+# A candidate is its parameters without the resource, which grows each round.
 halving_results = pd.DataFrame(halving_search.cv_results_)
+candidate = halving_results["params"].map(
+    lambda params: ", ".join(
+        f"{name.removeprefix('network__')}={value}"
+        for name, value in params.items()
+        if name != "network__epochs"
+    )
+)
 fig, ax = plt.subplots(figsize=(7, 4.5))
-for params, rows in halving_results.groupby(halving_results["params"].astype(str)):
-    ax.plot(rows["n_resources"], rows["mean_test_score"], marker="o", label=params)
+for label, rows in halving_results.groupby(candidate):
+    ax.plot(rows["n_resources"], rows["mean_test_score"], marker="o", label=label)
 ax.set(
     xlabel="epochs (the resource)",
     ylabel="mean CV accuracy",
     xscale="log",
     title="Successive halving over epochs",
 )
+ax.set_xticks(
+    halving_search.n_resources_, [str(n) for n in halving_search.n_resources_]
+)
+ax.minorticks_off()
 ax.legend(fontsize=6, loc="lower right")
 fig.tight_layout()
 Path("figures").mkdir(exist_ok=True)
