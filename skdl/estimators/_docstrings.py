@@ -87,7 +87,7 @@ FITTED_ATTRIBUTES = """\
         Epochs run by the last call to ``fit`` or ``partial_fit``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column
         names.
     target_type_ : str

@@ -139,47 +139,46 @@ def save_estimator(estimator, path) -> None:
 def load(path, *, safe_mode: bool = True, custom_objects=None):
     """Load an estimator saved with ``estimator.save(path)``.
 
-        Safe for files from others: the estimator's data is read as JSON and the
-        network with Keras's ``safe_mode``, so nothing in the file is run as code
-        unless ``safe_mode=False``. (``pickle.load`` and ``joblib.load`` run any
-        code a file holds: use them only on files you made.)
+    Safe for files from others: the estimator's data is read as JSON and the
+    network with Keras's ``safe_mode``, so nothing in the file is run as code
+    unless ``safe_mode=False``. (``pickle.load`` and ``joblib.load`` run any
+    code a file holds: use them only on files you made.)
 
-        Parameters
-        ----------
-        path : str or path-like
-            A file written by :meth:`KerasClassifier.save` or
-            :meth:`KerasRegressor.save`.
-        safe_mode : bool, default=True
-            Refuse networks that hold Python code, such as ``Lambda`` layers.
-            Turn off only for files you trust.
-        custom_objects : dict, default=None
-            Custom layers, losses or metrics the network uses, by name, as for
-            ``keras.saving.load_model``.
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :meth:`KerasClassifier.save` or
+        :meth:`KerasRegressor.save`.
+    safe_mode : bool, default=True
+        Refuse networks that hold Python code, such as ``Lambda`` layers.
+        Turn off only for files you trust.
+    custom_objects : dict, default=None
+        Custom layers, losses or metrics the network uses, by name, as for
+        ``keras.saving.load_model``.
 
-        Returns
-        -------
-        estimator : KerasClassifier or KerasRegressor
-            The fitted estimator; its predictions equal the saved one's.
+    Returns
+    -------
+    estimator : KerasClassifier or KerasRegressor
+        The fitted estimator; its predictions equal the saved one's.
 
-        Raises
-        ------
-        ValueError
-            If the file is not an skdl model file, was written by a newer skdl,
-            or holds code while ``safe_mode`` is on.
+    Raises
+    ------
+    ValueError
+        If the file is not an skdl model file, was written by a newer skdl,
+        or holds code while ``safe_mode`` is on.
 
-        Examples
-        --------
-        >>> import os, tempfile
-        >>> import numpy as np
-        >>> import skdl
-    from skdl._training.precision import float_precision
-        >>> X, y = np.arange(8.0).reshape(-1, 1), np.arange(8.0) % 2
-        >>> classifier = skdl.KerasClassifier(epochs=2, random_state=0).fit(X, y)
-        >>> path = os.path.join(tempfile.mkdtemp(), "classifier.skdl")
-        >>> classifier.save(path)
-        >>> loaded = skdl.load(path)
-        >>> bool((loaded.predict_proba(X) == classifier.predict_proba(X)).all())
-        True
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import skdl
+    >>> X, y = np.arange(8.0).reshape(-1, 1), np.arange(8.0) % 2
+    >>> classifier = skdl.KerasClassifier(epochs=2, random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "classifier.skdl")
+    >>> classifier.save(path)
+    >>> loaded = skdl.load(path)
+    >>> bool((loaded.predict_proba(X) == classifier.predict_proba(X)).all())
+    True
     """
     try:
         archive = zipfile.ZipFile(path)

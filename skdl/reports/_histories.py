@@ -72,12 +72,19 @@ class HistoryRecorder:
     --------
     >>> from sklearn.model_selection import GridSearchCV
     >>> from skdl import KerasRegressor
+    >>> from skdl.datasets import load_ice_cream
     >>> from skdl.reports import CVReport, HistoryRecorder
+    >>> X, y = load_ice_cream(return_X_y=True)
     >>> recorder = HistoryRecorder("neg_mean_squared_error")
-    >>> search = GridSearchCV(KerasRegressor(epochs=5), {"optimizer": ["sgd", "adam"]},
-    ...                       scoring=recorder, cv=3)
-    >>> search.fit(X, y)  # doctest: +SKIP
-    >>> report = CVReport.from_search(search, histories=recorder)  # doctest: +SKIP
+    >>> search = GridSearchCV(KerasRegressor(epochs=5, random_state=0),
+    ...                       {"optimizer": ["sgd", "adam"]}, scoring=recorder, cv=2)
+    >>> search = search.fit(X, y)
+    >>> recorder.n_recorded
+    4
+    >>> len(recorder.histories_for({"optimizer": "adam"})[0]["loss"])
+    5
+    >>> CVReport.from_search(search).has_learning_curves
+    True
     """
 
     def __init__(self, scoring=None, directory=None):
@@ -135,7 +142,15 @@ class HistoryRecorder:
         return len(self._files())
 
     def records(self) -> list[dict]:
-        """Every record so far, oldest first: dicts with ``params`` and ``history``."""
+        """Every record so far, oldest first.
+
+        Returns
+        -------
+        records : list of dict
+            For each scored fold estimator, ``"params"`` (its parameters
+            that are plain values), ``"history"`` (its ``history_``, or None)
+            and ``"time"``.
+        """
         records = [pickle.loads(path.read_bytes()) for path in self._files()]
         return sorted(records, key=lambda record: record["time"])
 
@@ -145,7 +160,18 @@ class HistoryRecorder:
             path.unlink()
 
     def histories_for(self, params: dict) -> list[dict]:
-        """The recorded histories of the fold estimators fitted with ``params``."""
+        """The recorded histories of the fold estimators fitted with ``params``.
+
+        Parameters
+        ----------
+        params : dict
+            A candidate's parameters, as in a search's ``cv_results_["params"]``.
+
+        Returns
+        -------
+        histories : list of dict
+            One ``history_`` per recorded fold estimator with those parameters.
+        """
         return [
             record["history"]
             for record in self.records()

@@ -165,11 +165,25 @@ class CVReport:
         return any(self._histories)
 
     def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`table`, best candidate first."""
+        """A copy of :attr:`table`, best candidate first.
+
+        Returns
+        -------
+        table : pandas.DataFrame
+            The candidates, sorted by rank.
+        """
         return self.table.sort_values(f"rank_test_{self.scorer}", kind="stable").copy()
 
     def summary_rows(self) -> list[dict]:
-        """The table as it is displayed: best first, one dict of strings per row."""
+        """The table as it is displayed: best first, one dict of strings per row.
+
+        Returns
+        -------
+        rows : list of dict
+            For each candidate, its shown columns (rank, parameters, scores
+            as "mean ± std", fit time) as strings, and ``"_index"``, its row
+            in :attr:`table`.
+        """
         short = _short_names(self.parameters)
         rows = []
         rows_by_index = self._rows()
@@ -194,7 +208,13 @@ class CVReport:
         return rows
 
     def to_markdown(self) -> str:
-        """The candidate table as Markdown, best candidate first."""
+        """The candidate table as Markdown, best candidate first.
+
+        Returns
+        -------
+        markdown : str
+            A pipe table, one row per candidate.
+        """
         rows = self.summary_rows()
         headers = [key for key in rows[0] if key != "_index"]
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
@@ -215,7 +235,14 @@ class CVReport:
 
     # -------------------------------------------------------------- figures
     def candidate_labels(self) -> list[str]:
-        """A short label for each candidate, in :attr:`table` order."""
+        """A short label for each candidate, in :attr:`table` order.
+
+        Returns
+        -------
+        labels : list of str
+            ``"name=value, ..."`` with the step prefix the parameters share
+            left out.
+        """
         short = _short_names(self.parameters)
         labels = []
         for row in self._rows():
@@ -281,7 +308,18 @@ class CVReport:
 
     # -------------------------------------------------------------- helpers
     def scorer_label(self, scorer: str) -> str:
-        """How ``scorer`` is shown: its name, or ``score_name`` for "score"."""
+        """How ``scorer`` is shown: its name, or ``score_name`` for "score".
+
+        Parameters
+        ----------
+        scorer : str
+            One of the report's scorers.
+
+        Returns
+        -------
+        label : str
+            The name shown in tables and figures.
+        """
         if scorer == "score" and self.score_name:
             return self.score_name
         return scorer
