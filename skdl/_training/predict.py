@@ -8,15 +8,12 @@ bounded.
 
 import numpy as np
 
-from skdl._training.compiled import cached_on_model
+from skdl._training.compiled import compiled_function
 
-_PREDICT_FUNCTION = "_skdl_forward"
+_PREDICT_FUNCTION = "forward"
 
 
 def _forward_function(model):
-    import tensorflow as tf
-
-    @tf.function(reduce_retracing=True)
     def forward(x):
         return model(x, training=False)
 
@@ -37,10 +34,12 @@ def forward(model, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
     """
     import tensorflow as tf
 
-    function = cached_on_model(model, _PREDICT_FUNCTION, _forward_function)
     batch_size = batch_size or max(len(x), 1)
-    outputs = [
-        function(tf.constant(x[start : start + batch_size])).numpy()
-        for start in range(0, len(x), batch_size)
-    ]
+    outputs = []
+    for start in range(0, len(x), batch_size):
+        batch = tf.constant(x[start : start + batch_size])
+        function = compiled_function(
+            model, _PREDICT_FUNCTION, _forward_function, [batch]
+        )
+        outputs.append(function(batch).numpy())
     return np.concatenate(outputs, axis=0)

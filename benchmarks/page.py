@@ -1,0 +1,209 @@
+"""The docs page ``docs/benchmarks.rst``: how to run, the latest results, why.
+
+Written from a run's summary (see ``report.summarize``), so it always shows
+the numbers of the JSON file next to it.
+"""
+
+import math
+
+from benchmarks.libraries import LABELS
+from benchmarks.report import jobs_text, legend, table_rows
+
+TARGET_NOTES = """\
+Why each target stands where it does:
+
+- **Predict latency.** skdl runs one traced forward pass, kept per
+  architecture; ``model.predict`` (and scikeras, which calls it) builds a
+  data pipeline and a progress loop on every call. scikit-learn's MLP, a few
+  NumPy products, is faster still.
+- **Fixed cost.** A fit reuses the traces (the training epoch, the forward
+  pass) of any earlier model with the same layers, loss, metrics and
+  optimizer settings, and seeding no longer empties TensorFlow's kernel
+  cache, which used to make every function optimize its graph again on every
+  fit. What is left is building and compiling the Keras model, creating its
+  variables, and scikit-learn's input checks.
+- **Tutorial fits against Keras and scikeras.** Each epoch is one compiled
+  call instead of a ``tf.data`` pipeline and a Python loop over the steps,
+  and nothing is traced again for the next fit.
+- **Tutorial fits against scikit-learn's MLP.** Both run the same mini-batch
+  steps, skdl's inside one compiled call per epoch and the MLP's in NumPy
+  from Python; at batch size 5 each of skdl's steps is still about a hundred
+  tiny TensorFlow operations, so the margin is thin there. With
+  ``jit_compile=True`` XLA fuses a step into a few kernels and the margin
+  grows; the first fit of an architecture (and of each data size) then pays
+  XLA's compilation, about a second, which short fits do not earn back.
+- **Memory.** TensorFlow keeps a compiled kernel for each variable it ever
+  creates; skdl now empties that cache after every few hundred variables (a
+  few dozen fits), which bounds the growth. Keras's own ``fit`` keeps several
+  megabytes per fit.
+- **Parallel grid search.** joblib's workers get ``OMP_NUM_THREADS`` set to
+  their share of the cores, and skdl now sizes TensorFlow's thread pools by
+  it: one TensorFlow thread per worker on two cores, instead of a pool per
+  worker as large as the machine. The speedup can exceed the number of cores
+  because the ``n_jobs=1`` process keeps TensorFlow's default pools, whose
+  extra threads cost CPU time and gain nothing on networks this small (see
+  the CPU times). It needs cores nothing else uses: on a busy machine,
+  compare the CPU times rather than the wall times.
+"""
+
+
+def _rst_table(header, rows, title="") -> str:
+    lines = [f".. list-table:: {title}".rstrip(), "   :header-rows: 1", ""]
+    for row in [header, *rows]:
+        lines.append(f"   * - {row[0]}")
+        lines += [f"     - {cell}" for cell in row[1:]]
+    return "\n".join(lines)
+
+
+def _literal(text: str) -> str:
+    """Text safe in reStructuredText: braces and stars are not markup there."""
+    return text.replace("*", "\\*")
+
+
+def _rst_extras(summary: dict) -> str:
+    parts = []
+    memory = summary.get("memory")
+    if memory:
+        checkpoints = memory["checkpoints"]
+        header = ["library"] + [f"after {n} fits" for n in checkpoints]
+        header += ["MB per fit (all)", f"MB per fit (after {checkpoints[1]})"]
+        rows = []
+        for lib, values in memory["libraries"].items():
+            row = [LABELS[lib]] + [f"{mb:.0f} MB" for mb in values["rss_mb"]]
+            row += [
+                f"{values.get('growth_mb_per_fit', math.nan):.3f}",
+                f"{values.get('steady_growth_mb_per_fit', math.nan):.3f}",
+            ]
+            rows.append(row)
+        parts.append(
+            "Resident memory of one process fitting the diabetes network again "
+            "and again (1 epoch each):\n\n" + _rst_table(header, rows)
+        )
+    jobs = summary.get("jobs")
+    if jobs:
+        parts.append(
+            "::\n\n" + "\n".join("   " + line for line in jobs_text(jobs).splitlines())
+        )
+    return "".join(f"\n{part}\n" for part in parts)
+
+
+def format_rst(summary: dict, image: str, command: str) -> str:
+    """The docs page: how to run, the latest table and plot, the targets."""
+    meta = summary["meta"]
+    header, rows = table_rows(summary)
+    target_rows = [
+        [t["name"], t["goal"], "met" if t["met"] else "**not met**", t["detail"]]
+        for t in summary["targets"]
+    ]
+    versions = ", ".join(
+        f"{name} {version}" for name, version in meta["versions"].items()
+    )
+    duration = meta["duration_s"] / 60
+    legend_items = "\n".join(f"- {_literal(line)}" for line in legend(summary))
+    extras = _rst_extras(summary)
+    text = f"""\
+.. _benchmarks:
+
+==========
+Benchmarks
+==========
+
+How fast skdl trains and predicts next to raw Keras (``model.fit`` and
+``model.predict`` with their defaults), scikeras 0.13 and scikit-learn's
+``MLPRegressor``/``MLPClassifier``, on the tutorials' workloads. Every library
+trains the same network on the same data, with the same epochs and batch
+size, in the same run.
+
+Running them
+============
+
+From the repository root (after ``bash scripts/test.sh`` or
+``bash scripts/main.sh`` has created ``.venv``):
+
+.. code-block:: bash
+
+   .venv/bin/python -m benchmarks          # the full suite: {duration:.0f} minutes here
+   .venv/bin/python -m benchmarks --quick  # a smoke test of every section
+
+The full suite prints the tables below and writes
+``benchmarks/results/latest.json`` (every repetition's time, the medians, the
+ratios and the targets), ``benchmarks/results/latest.png`` and this page.
+``--quick`` writes ``benchmarks/results/quick.*`` and leaves this page alone;
+``--sections``, ``--workloads`` and ``--libraries`` run parts of the suite,
+and ``--from-json`` prints and writes everything again from a saved run
+(``python -m benchmarks --help``).
+
+Latest results
+==============
+
+Measured on {meta["date"]} with ``{command}`` on {meta["machine"]["cpu_count"]}
+CPU cores ({meta["machine"]["processor"]}); {versions}. {meta["note"]}
+
+Median wall times of the repetitions after the first (the first traces the
+network; see the JSON file for every repetition). A ratio column divides one
+library's time by another's: above 1, the second is faster.
+
+{_rst_table(header, rows)}
+
+{legend_items}
+
+.. image:: {image}
+   :alt: Median wall times per measurement and library, log scale.
+{extras}
+Targets
+=======
+
+{_rst_table(["target", "goal", "verdict", "measured"], target_rows)}
+
+{TARGET_NOTES}
+
+What is measured
+================
+
+- **Workloads.** diabetes (scikit-learn's 442 x 10 table, regression),
+  sonar (208 x 60, mines vs rocks), digits (1797 x 64, ten classes), the
+  hourly bike-sharing table (17379 x 12, regression) as the large one, and
+  the red-wine tutorial's grid search end to end: a ``Pipeline`` of
+  ``StandardScaler`` and the 11-20-6-1 regressor, ``GridSearchCV`` over the
+  optimizer (SGD, Adam) with ``KFold(10)``, 20 fits of 50 epochs. Network
+  sizes read input-hidden-output.
+- **The same network everywhere.** skdl, scikeras and raw Keras call the same
+  model-building function (``benchmarks/workloads.py``); scikit-learn's MLP
+  gets the same layer sizes, activation, solver and learning rate (Keras's
+  defaults: Adam at 0.001, SGD at 0.01 without momentum), no L2 penalty and
+  no early stopping, so every library runs the same epochs and mini-batches.
+  For raw Keras the grid search is the same loop written out (scale, build,
+  fit, predict each fold). The tutorial's red-wine builder has no
+  ``keras.Input``; scikeras 0.13 fails on such a model under Keras 3
+  ("Sequential model has no defined outputs"), so every library gets it
+  with one.
+- **Float precision.** skdl computes in the precision of its input: float64
+  for NumPy's default arrays, like scikit-learn's MLP, where Keras and
+  scikeras cast to float32. The "skdl f32" column gives skdl float32 arrays.
+- **XLA.** The "skdl jit" column compiles the same network with
+  ``jit_compile=True`` (``compile__jit_compile=True`` for skdl's ready-made
+  network): skdl then runs each epoch's full mini-batches in one
+  XLA-compiled call. Results agree with the default path to rounding, not
+  bit for bit (dropout masks differ).
+- **Processes.** Each library runs in a worker process of its own and the
+  workers take turns, so the comparisons interleave in time. scikeras runs
+  without ``random_state``: its seeded fits switch TensorFlow's op
+  determinism on for the whole process.
+- **Fixed cost.** 1-epoch fits of the diabetes network in fresh workers: the
+  first includes TensorFlow's start-up and tracing; the median of the others
+  is the cost of a fit once the architecture has been seen. Subtracting one
+  epoch (from the 50-epoch fits) leaves the fixed cost.
+- **Memory.** Resident set size (``VmRSS``) after 0, 50, 100 and 200
+  1-epoch fits in one fresh process, after garbage collection.
+- **Parallel grid search.** skdl's red-wine search with ``n_jobs=1`` and
+  ``n_jobs=-1``, each in a fresh process and run twice there: the second
+  search, which reuses joblib's workers, gives the throughput; the first
+  includes starting the workers. Around the second, the CPU time of the
+  process and its workers is counted too: it says what the search cost
+  whatever else ran on the machine. Each worker reports its threads and
+  TensorFlow's pool sizes.
+- **Noise.** Medians of interleaved repetitions damp the noise of a shared
+  machine but do not remove it. Compare ratios, not absolute times, across
+  machines.
+"""
+    return text

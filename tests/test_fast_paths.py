@@ -1,0 +1,410 @@
+"""The fast paths change speed, never results.
+
+A fit that reuses another model's trace trains exactly as a fit that traces
+its own; predictions equal Keras's own ``model.predict``; seeding leaves
+TensorFlow's global seed as it found it without emptying TensorFlow's caches;
+emptying them to bound memory changes nothing either.
+"""
+
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorflow.python.eager import context
+
+from skdl import KerasClassifier, KerasRegressor
+from skdl._keras_import import thread_limit
+from skdl._training import compiled
+from skdl._training.precision import float_precision
+from tests.builders import tutorial_baseline_model
+
+
+@pytest.fixture(autouse=True)
+def no_shared_traces():
+    compiled.clear_shared_traces()
+    yield
+    compiled.clear_shared_traces()
+
+
+def traces(estimator) -> dict:
+    """The trace behind each compiled function of a fitted estimator."""
+    functions = getattr(estimator.model_, compiled._MODEL_ATTRIBUTE)
+    return {name: function._trace for (name, _), function in functions.items()}
+
+
+def own_and_shared(cls, X, y, **params):
+    """A fit that traces its own functions, and one reusing another model's."""
+    own = cls(**params).fit(X, y)
+    compiled.clear_shared_traces()
+    # Another model of the architecture traces first, with other weights.
+    template = cls(**{**params, "random_state": 12345}).fit(X, y)
+    shared = cls(**params).fit(X, y)
+    assert traces(shared)["train_epoch"] is traces(template)["train_epoch"]
+    assert traces(shared)["train_epoch"] is not traces(own)["train_epoch"]
+    return own, shared
+
+
+def assert_same_fit(first, second, X):
+    assert first.history_ == second.history_
+    np.testing.assert_array_equal(first.predict(X), second.predict(X))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hidden_layer_sizes": (8, 4), "dropout": 0.2},
+        {"hidden_layer_sizes": (6,), "optimizer": "sgd", "alpha": 0.0},
+    ],
+    ids=["dropout", "sgd"],
+)
+def test_shared_trace_trains_exactly_like_its_own(params, binary_data):
+    X, y = binary_data
+    own, shared = own_and_shared(
+        KerasClassifier, X, y, epochs=4, batch_size=8, random_state=0, **params
+    )
+    assert_same_fit(own, shared, X)
+    np.testing.assert_array_equal(own.predict_proba(X), shared.predict_proba(X))
+
+
+def test_shared_trace_with_validation_and_early_stopping(regression_data):
+    X, y = regression_data
+    own, shared = own_and_shared(
+        KerasRegressor,
+        X,
+        y,
+        early_stopping=True,
+        n_iter_no_change=2,
+        epochs=15,
+        batch_size=16,
+        random_state=0,
+    )
+    assert "val_loss" in shared.history_
+    assert_same_fit(own, shared, X)
+
+
+def test_tutorial_builder_shares_and_matches(regression_data):
+    X, y = regression_data
+    own, shared = own_and_shared(
+        KerasRegressor, X, y, model=tutorial_baseline_model, epochs=3, random_state=0
+    )
+    assert_same_fit(own, shared, X)
+
+
+def test_learning_rate_is_a_variable_not_part_of_the_trace(regression_data):
+    X, y = regression_data
+    params = {"epochs": 3, "batch_size": 10, "random_state": 0}
+    own = KerasRegressor(learning_rate=0.01, **params).fit(X, y)
+    compiled.clear_shared_traces()
+    template = KerasRegressor(learning_rate=0.001, **params).fit(X, y)
+    shared = KerasRegressor(learning_rate=0.01, **params).fit(X, y)
+    assert traces(shared)["train_epoch"] is traces(template)["train_epoch"]
+    assert_same_fit(own, shared, X)
+
+
+def test_partial_fit_continues_on_a_shared_trace(classification_data):
+    X, y = classification_data
+    fits = []
+    for with_template in (False, True):
+        compiled.clear_shared_traces()
+        if with_template:
+            template = KerasClassifier(random_state=9).partial_fit(X, y)
+        clf = KerasClassifier(random_state=0, batch_size=20)
+        for _ in range(3):
+            clf.partial_fit(X, y)
+        fits.append(clf)
+    assert traces(fits[1])["train_epoch"] is traces(template)["train_epoch"]
+    assert fits[0].history_ == fits[1].history_
+    assert len(fits[0].history_["loss"]) == 3
+
+
+def test_predictions_are_keras_own_and_models_stay_apart(regression_data):
+    X, y = regression_data
+    first = KerasRegressor(epochs=3, random_state=0).fit(X, y)
+    before = first.predict(X)
+    second = KerasRegressor(epochs=3, random_state=1).fit(X, y)
+    assert not np.allclose(second.predict(X), before)
+    assert traces(second)["forward"] is traces(first)["forward"]
+    np.testing.assert_array_equal(first.predict(X), before)
+    batched = KerasRegressor(epochs=1, random_state=1, predict__batch_size=7)
+    batched.fit(X, y)
+    for estimator in (first, second, batched):
+        np.testing.assert_allclose(
+            estimator.predict(X), keras_predict(estimator, X), rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            estimator.predict(X[:1]), keras_predict(estimator, X[:1]), rtol=1e-12
+        )
+
+
+def keras_predict(estimator, X):
+    """Keras's own ``model.predict``, in the model's float precision."""
+    with float_precision(estimator.X_dtype_.name):
+        return estimator.model_.predict(X, verbose=0).ravel()
+
+
+def test_float32_and_float64_do_not_share(regression_data):
+    X, y = regression_data
+    wide = KerasRegressor(epochs=1, random_state=0).fit(X, y)
+    narrow = KerasRegressor(epochs=1, random_state=0).fit(X.astype(np.float32), y)
+    assert traces(wide)["train_epoch"] is not traces(narrow)["train_epoch"]
+    assert narrow.predict(X).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"activation": "tanh"},
+        {"optimizer": "sgd"},
+        {"alpha": 0.01},
+        {"dropout": 0.3},
+        {"hidden_layer_sizes": (9,)},
+        {"loss": "mean_absolute_error"},
+        {"metrics": ["mae"]},
+        {"optimizer__beta_1": 0.5},
+    ],
+)
+def test_what_the_trace_bakes_in_is_not_shared(change, regression_data):
+    X, y = regression_data
+    params = {"hidden_layer_sizes": (8,), "epochs": 1, "random_state": 0}
+    first = KerasRegressor(**params).fit(X, y)
+    second = KerasRegressor(**{**params, **change}).fit(X, y)
+    assert traces(second)["train_epoch"] is not traces(first)["train_epoch"]
+
+
+class CustomSequential(keras.Sequential):
+    """A user's model class: its Python code could hold anything."""
+
+
+def _custom_model():
+    model = CustomSequential([keras.Input((5,)), keras.layers.Dense(1)])
+    model.compile(loss="mse", optimizer="adam")
+    return model
+
+
+def _lambda_model():
+    model = keras.Sequential(
+        [keras.Input((5,)), keras.layers.Lambda(lambda x: 2 * x), keras.layers.Dense(1)]
+    )
+    model.compile(loss="mse", optimizer="adam")
+    return model
+
+
+@pytest.mark.parametrize("builder", [_custom_model, _lambda_model])
+def test_user_classes_and_lambdas_get_traces_of_their_own(builder, regression_data):
+    X, y = regression_data
+    fits = [KerasRegressor(model=builder, epochs=2, random_state=0).fit(X, y)]
+    fits.append(KerasRegressor(model=builder, epochs=2, random_state=0).fit(X, y))
+    assert traces(fits[0])["train_epoch"] is not traces(fits[1])["train_epoch"]
+    assert_same_fit(fits[0], fits[1], X)
+
+
+def test_classifier_probabilities_are_keras_own(classification_data):
+    X, y = classification_data
+    compiled.clear_shared_traces()
+    KerasClassifier(epochs=2, random_state=5).fit(X, y).predict(X)  # the template
+    clf = KerasClassifier(epochs=2, random_state=0).fit(X, y)
+    with float_precision("float64"):
+        keras_own = clf.model_.predict(X, verbose=0)
+    np.testing.assert_allclose(clf.predict_proba(X), keras_own, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- seeding
+@pytest.fixture
+def cache_clears(monkeypatch):
+    """Count the times TensorFlow's kernel cache is emptied."""
+    calls = []
+    tf_context = context.context()
+    original = tf_context.clear_kernel_cache
+
+    def counting():
+        calls.append(1)
+        original()
+
+    monkeypatch.setattr(tf_context, "clear_kernel_cache", counting)
+    monkeypatch.setattr(compiled, "_VARIABLES_BETWEEN_CACHE_CLEARS", 10**9)
+    return calls
+
+
+def test_seeding_restores_tensorflow_seed_without_emptying_caches(
+    cache_clears, monkeypatch, regression_data
+):
+    X, y = regression_data
+    tf_context = context.context()
+    # Put the global seed back after the test.
+    monkeypatch.setattr(tf_context, "_seed", tf_context._seed)
+    monkeypatch.setattr(
+        tf_context, "_rng", getattr(tf_context, "_rng", None), raising=False
+    )
+    tf.random.set_seed(123)
+    cache_clears.clear()
+    tf.random.uniform([1])  # an op seed drawn from the global seed
+    before = (tf_context._seed, tf_context._rng.getstate())
+    KerasRegressor(epochs=1, random_state=0, dropout=0.1).fit(X, y)
+    assert (tf_context._seed, tf_context._rng.getstate()) == before
+    assert cache_clears == []
+
+
+def _builder_using_tensorflow_global_seed():
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(1)])
+    kernel = model.layers[-1].kernel
+    # Stateful TF random op, seeded from TensorFlow's global seed.
+    kernel.assign(tf.cast(tf.random.uniform(kernel.shape), kernel.dtype))
+    model.compile(loss="mse", optimizer="adam")
+    return model
+
+
+def test_builders_drawing_from_tensorflow_seed_stay_reproducible(
+    cache_clears, regression_data
+):
+    X, y = regression_data
+    params = {"model": _builder_using_tensorflow_global_seed}
+    first = KerasRegressor(random_state=3, **params).initialize(X, y)
+    second = KerasRegressor(random_state=3, **params).initialize(X, y)
+    other = KerasRegressor(random_state=4, **params).initialize(X, y)
+    np.testing.assert_array_equal(
+        first.model_.get_weights()[0], second.model_.get_weights()[0]
+    )
+    assert not np.array_equal(
+        first.model_.get_weights()[0], other.model_.get_weights()[0]
+    )
+    assert len(cache_clears) == 3
+
+
+def test_emptying_kernel_cache_changes_no_result(monkeypatch, binary_data):
+    X, y = binary_data
+    params = {"dropout": 0.1, "epochs": 3, "batch_size": 8, "random_state": 0}
+    usual = KerasClassifier(**params).fit(X, y)
+    monkeypatch.setattr(compiled, "_VARIABLES_BETWEEN_CACHE_CLEARS", 1)
+    generation = compiled._cache_generation
+    cleared = KerasClassifier(**params).fit(X, y)
+    assert compiled._cache_generation > generation
+    assert_same_fit(usual, cleared, X)
+
+
+def test_float64_runs_after_cache_clears_print_nothing():
+    code = (
+        "import numpy as np\n"
+        "from skdl import KerasRegressor\n"
+        "from skdl._training import compiled\n"
+        "compiled._VARIABLES_BETWEEN_CACHE_CLEARS = 1\n"
+        "X = np.random.rand(30, 3)\n"
+        "for seed in range(3):\n"
+        "    reg = KerasRegressor(epochs=2, validation_split=0.2, random_state=seed)\n"
+        "    reg.fit(X, X[:, 0]).predict(X)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "" and result.stderr == ""
+
+
+# ---------------------------------------------------------------- threads
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({}, None),
+        ({"OMP_NUM_THREADS": "1"}, 1),
+        ({"OMP_NUM_THREADS": "3"}, 3),
+        ({"OMP_NUM_THREADS": "0"}, None),
+        ({"OMP_NUM_THREADS": "two"}, None),
+        ({"OMP_NUM_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "4"}, None),
+    ],
+)
+def test_thread_limit_follows_omp_num_threads(environ, expected):
+    assert thread_limit(environ) == expected
+
+
+def test_joblib_workers_get_small_tensorflow_pools():
+    # joblib sets OMP_NUM_THREADS to each worker's share of the cores.
+    code = (
+        "import tensorflow as tf\n"
+        "import skdl\n"
+        "print(tf.config.threading.get_intra_op_parallelism_threads(),"
+        " tf.config.threading.get_inter_op_parallelism_threads())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    # TensorFlow was imported first: skdl leaves its pools alone.
+    assert result.stdout.split() == ["0", "0"]
+    code = code.replace(
+        "import tensorflow as tf\nimport skdl", "import skdl\nimport tensorflow as tf"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert result.stdout.split() == ["1", "1"]
+
+
+# -------------------------------------------------------------------- XLA
+@pytest.mark.parametrize(
+    "n_samples, batch_size",
+    [(100, 10), (100, 7), (5, 8)],
+    ids=["full-batches", "last-batch-smaller", "one-small-batch"],
+)
+def test_jit_compile_trains_like_the_usual_loop(n_samples, batch_size, regression_data):
+    X, y = regression_data
+    X, y = X[:n_samples], y[:n_samples]
+    params = {"hidden_layer_sizes": (8,), "epochs": 5, "batch_size": batch_size}
+    usual = KerasRegressor(random_state=0, **params).fit(X, y)
+    xla = KerasRegressor(random_state=0, compile__jit_compile=True, **params).fit(X, y)
+    assert xla.model_.jit_compile and not usual.model_.jit_compile
+    # XLA fuses operations: equal to rounding, not to the last bit.
+    np.testing.assert_allclose(xla.history_["loss"], usual.history_["loss"], rtol=1e-9)
+    np.testing.assert_allclose(xla.predict(X), usual.predict(X), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(xla.predict(X), keras_predict(xla, X), rtol=1e-12)
+
+
+def test_jit_compile_is_reproducible_and_shares_its_compilation(binary_data):
+    X, y = binary_data
+    params = {
+        "hidden_layer_sizes": (8,),
+        "dropout": 0.2,
+        "epochs": 4,
+        "batch_size": 8,
+        "compile__jit_compile": True,
+    }
+    own, shared = own_and_shared(KerasClassifier, X, y, random_state=0, **params)
+    assert traces(shared)["train_full_batches_xla"] is not None
+    assert_same_fit(own, shared, X)
+    np.testing.assert_allclose(
+        shared.predict_proba(X)[:, 1], keras_predict(shared, X), rtol=1e-12
+    )
+
+
+class _PythonIdentity(keras.layers.Layer):
+    """Runs Python inside the step: XLA cannot compile it."""
+
+    def call(self, inputs):
+        outputs = tf.numpy_function(lambda a: a, [inputs], inputs.dtype)
+        outputs.set_shape(inputs.shape)
+        return outputs
+
+
+def _uncompilable_model():
+    model = keras.Sequential(
+        [keras.Input((5,)), _PythonIdentity(), keras.layers.Dense(1)]
+    )
+    model.compile(loss="mse", optimizer="adam", jit_compile=True)
+    return model
+
+
+def test_jit_compile_falls_back_when_xla_cannot_compile(regression_data):
+    X, y = regression_data
+    with pytest.warns(RuntimeWarning, match="XLA could not compile"):
+        reg = KerasRegressor(model=_uncompilable_model, epochs=3, random_state=0)
+        reg.fit(X, y)
+    assert len(reg.history_["loss"]) == 3
+    assert np.isfinite(reg.predict(X)).all()
