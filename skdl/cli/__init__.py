@@ -50,6 +50,19 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--n-jobs", type=int, default=-1, help="parallel fits (default: -1, all cores)"
     )
+    report.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the fits on Dask: 'local' (a cluster of --n-jobs worker "
+        "processes on this machine) or a scheduler's address, tcp://host:port "
+        "(needs skdl[dask])",
+    )
+    report.add_argument(
+        "--history-dir",
+        metavar="FOLDER",
+        help="with a remote --scheduler: a folder this machine and every worker "
+        "share, for the progress line and the learning curves",
+    )
     report.add_argument("--out", help="write the HTML report to this file")
     report.add_argument("--title", help="the HTML report's title")
     commands.add_parser("datasets", help="list the bundled datasets")
@@ -57,7 +70,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run the ``skdl`` command; return its exit status."""
+    """Run the ``skdl`` command; return its exit status.
+
+    This is what the installed ``skdl`` command and ``python -m skdl`` call.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The command's arguments, without the program name. None reads them
+        from ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 for a user error (reported in one line on stderr),
+        130 when interrupted.
+
+    Examples
+    --------
+    >>> from skdl.cli import main
+    >>> main(["datasets"])  # doctest: +ELLIPSIS
+    wine_quality         1599 x 11  regression     target=quality ...
+    ...
+    0
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     try:

@@ -1,9 +1,14 @@
 """``skdl report``: run the grid file's search on the data and report on it."""
 
+import importlib.util
 import os
+import shutil
 import sys
+import tempfile
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
+import joblib
 from sklearn.base import is_classifier
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import GridSearchCV, ParameterGrid, check_cv
@@ -14,9 +19,17 @@ from skdl.cli._grid_file import read_grid_file
 from skdl.cli._progress import ProgressLine, watching
 from skdl.reports import CVReport, HistoryRecorder
 
+# Seconds to wait for a Dask scheduler to answer and for its first worker.
+_DASK_TIMEOUT_S = 60
+
 
 def run_report(args) -> int:
     """Run ``skdl report`` with parsed ``args``; return the exit status."""
+    with ExitStack() as stack:
+        return _run_report(args, stack)
+
+
+def _run_report(args, stack: ExitStack) -> int:
     grid_file = read_grid_file(args.grid)
     if args.out:
         _check_writable(args.out)
@@ -34,11 +47,14 @@ def run_report(args) -> int:
         n_splits = cv.get_n_splits(X, y)
     except ValueError as error:
         raise CommandError(f"cannot split {args.data}: {error}") from None
-    recorder = HistoryRecorder(scoring)
+    client = None
+    if args.scheduler:
+        client = _dask_client(args.scheduler, args.n_jobs, [X, y], stack)
+    recorder = _history_recorder(scoring, client, args.history_dir, stack)
     search = GridSearchCV(
         estimator,
         grid_file.param_grid(),
-        scoring=recorder,
+        scoring=recorder or scoring,
         cv=cv,
         n_jobs=args.n_jobs,
         refit=False,
@@ -50,13 +66,30 @@ def run_report(args) -> int:
         f"{total // n_splits} candidates x {n_splits} folds",
         file=sys.stderr,
     )
+    progress = nullcontext()
+    if recorder is not None:
+
+        def fits_done():
+            # The fits of a lost Dask worker are done, and recorded, again.
+            return min(recorder.n_recorded, total)
+
+        progress = watching(fits_done, ProgressLine(total, sys.stderr))
     try:
-        with watching(lambda: recorder.n_recorded, ProgressLine(total, sys.stderr)):
+        with progress:
             search.fit(X, y)
     except ValueError as error:
         # Bad data or a bad parameter value: scikit-learn's message says which.
         message = str(error).strip().splitlines()
         raise CommandError(message[0] if message else repr(error)) from None
+    except Exception as error:
+        if client is None or type(error).__name__ != "KilledWorker":
+            raise
+        attempts = getattr(error, "allowed_failures", 0) + 1
+        worker = getattr(getattr(error, "last_worker", None), "address", "?")
+        raise CommandError(
+            f"{attempts} Dask workers died running the same fits, the last one "
+            f"{worker}; see the workers' logs (out of memory?)"
+        ) from None
     title = args.title or f"Cross-validation report: {args.data}"
     report = CVReport.from_search(search, histories=recorder, title=title)
     print(report.to_markdown())
@@ -81,3 +114,67 @@ def _check_writable(path):
         raise CommandError(f"cannot write {path}: no folder {folder}")
     if not os.access(folder, os.W_OK):
         raise CommandError(f"cannot write {path}: {folder} is not writable")
+
+
+def _dask_client(scheduler: str, n_jobs: int, data: list, stack: ExitStack):
+    """A client of ``scheduler`` (or of a new local cluster) for the block's fits."""
+    if importlib.util.find_spec("distributed") is None:
+        raise CommandError("--scheduler needs Dask: pip install 'skdl[dask]'")
+    from skdl.dask import dask_backend
+
+    n_workers = None
+    if scheduler == "local":
+        try:
+            n_workers = joblib.effective_n_jobs(n_jobs)
+        except ValueError as error:
+            raise CommandError(f"--n-jobs: {error}") from None
+    try:
+        client = stack.enter_context(
+            dask_backend(
+                scheduler, n_workers=n_workers, scatter=data, timeout=_DASK_TIMEOUT_S
+            )
+        )
+    except (OSError, ValueError) as error:
+        # Unreachable, or no worker came (TimeoutError is an OSError).
+        raise CommandError(f"Dask scheduler {scheduler}: {error}") from None
+    workers = client.scheduler_info(n_workers=-1)["workers"]
+    threads = sum(worker["nthreads"] for worker in workers.values())
+    print(
+        f"Dask scheduler {client.scheduler.address}: "
+        f"{len(workers)} workers, {threads} threads",
+        file=sys.stderr,
+    )
+    return client
+
+
+def _history_recorder(scoring, client, history_dir, stack: ExitStack):
+    """A recorder whose folder the workers can write to, or None if there is none.
+
+    Workers write the histories as files; on a cluster of several machines
+    they need a folder they share with this one.
+    """
+    directory = None
+    if history_dir is not None:
+        if not Path(history_dir).is_dir():
+            raise CommandError(f"--history-dir {history_dir}: no such folder")
+        directory = tempfile.mkdtemp(prefix="skdl-histories-", dir=history_dir)
+        stack.callback(shutil.rmtree, directory, ignore_errors=True)
+    recorder = HistoryRecorder(scoring, directory=directory)
+    if client is None:
+        return recorder
+    seen = client.run(os.path.isdir, recorder.directory)
+    if all(seen.values()):
+        return recorder
+    if history_dir is not None:
+        blind = sum(not found for found in seen.values())
+        raise CommandError(
+            f"--history-dir {history_dir}: {blind} of {len(seen)} Dask workers "
+            "do not see it; give a folder this machine and every worker share"
+        )
+    print(
+        "skdl report: note: the Dask workers do not share this machine's disk, "
+        "so there is no progress line and no learning curve; --history-dir "
+        "with a folder that this machine and every worker share keeps them",
+        file=sys.stderr,
+    )
+    return None
