@@ -46,7 +46,8 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
             )
 
 
-def _fitted_attributes(estimator) -> dict:
+def fitted_attributes(estimator) -> dict:
+    """The estimator's fitted attributes (names ending in ``_``), by name."""
     return {
         name: value
         for name, value in vars(estimator).items()
@@ -67,7 +68,7 @@ def unchanged_on_failure(estimator, *, trains_existing_model: bool):
         ``partial_fit``), whose weights and optimizer state then have to be
         saved; a fit that builds a new network leaves the old one untouched.
     """
-    before = _fitted_attributes(estimator)
+    before = fitted_attributes(estimator)
     if "history_" in before:  # extended in place by a continued fit
         before["history_"] = copy.deepcopy(before["history_"])
     model = before.get("model_") if trains_existing_model else None
@@ -78,7 +79,7 @@ def unchanged_on_failure(estimator, *, trains_existing_model: bool):
     try:
         yield
     except BaseException:
-        for name in _fitted_attributes(estimator):
+        for name in fitted_attributes(estimator):
             delattr(estimator, name)
         vars(estimator).update(before)
         if model is not None:

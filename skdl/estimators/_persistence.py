@@ -25,6 +25,7 @@ import numpy as np
 
 import skdl
 from skdl._training.precision import float_precision
+from skdl.estimators._guard import fitted_attributes
 from skdl.estimators._targets import ClassificationTarget, RegressionTarget
 
 FORMAT = "skdl-estimator"
@@ -108,8 +109,8 @@ def save_estimator(estimator, path) -> None:
         except _NotPlainData:
             not_saved.append(name)
     fitted = {}
-    for name, value in vars(estimator).items():
-        if name.endswith("_") and name != "model_" and not name.startswith("__"):
+    for name, value in fitted_attributes(estimator).items():
+        if name != "model_":
             try:
                 fitted[name] = _encode(value)
             except _NotPlainData as error:

@@ -172,15 +172,34 @@ class HistoryRecorder:
         histories : list of dict
             One ``history_`` per recorded fold estimator with those parameters.
         """
+        return self.histories_by_candidate([params])[0]
+
+    def histories_by_candidate(self, candidates) -> list[list[dict]]:
+        """The recorded histories of each candidate, reading the records once.
+
+        Parameters
+        ----------
+        candidates : list of dict
+            Candidates' parameters, as in a search's ``cv_results_["params"]``.
+
+        Returns
+        -------
+        histories : list of list of dict
+            For each candidate, one ``history_`` per recorded fold estimator
+            fitted with its parameters.
+        """
+        records = [r for r in self.records() if r["history"] is not None]
         return [
-            record["history"]
-            for record in self.records()
-            if record["history"] is not None
-            and all(
-                name in record["params"] and _same(record["params"][name], value)
-                for name, value in params.items()
-            )
+            [record["history"] for record in records if _matches(record, params)]
+            for params in candidates
         ]
+
+
+def _matches(record: dict, params: dict) -> bool:
+    return all(
+        name in record["params"] and _same(record["params"][name], value)
+        for name, value in params.items()
+    )
 
 
 def _same(recorded, value) -> bool:

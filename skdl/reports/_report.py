@@ -337,7 +337,7 @@ class CVReport:
         if histories is None:
             return [[] for _ in candidates]
         if isinstance(histories, HistoryRecorder):
-            return [histories.histories_for(params) for params in candidates]
+            return histories.histories_by_candidate(candidates)
         histories = [list(folds) for folds in histories]
         if len(histories) != len(candidates):
             raise ValueError(
