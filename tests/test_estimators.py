@@ -56,7 +56,7 @@ def test_single_and_multi_output_regression(regression_data):
     Y = np.column_stack([y, -y])
     multi = KerasRegressor(**FAST).fit(X, Y)
     assert output_layer(multi).units == 2
-    assert multi.model_.layers[-1].name == "target_scale"
+    assert multi.model_.layers[1].name == "tabular_encoding"
     assert multi.predict(X).shape == (len(X), 2)
     assert multi.score(X, Y) > 0.8
 
@@ -78,7 +78,7 @@ def test_dropout_and_alpha_reach_the_network(binary_data):
         layer for layer in clf.model_.layers if "Dropout" in type(layer).__name__
     ]
     assert [layer.rate for layer in dropouts] == [0.3]
-    assert clf.model_.layers[1].kernel_regularizer.l2 == pytest.approx(0.01)
+    assert clf.model_.layers[2].kernel_regularizer.l2 == pytest.approx(0.01)
 
 
 def test_early_stopping_stops_and_records_validation(regression_data):

@@ -141,9 +141,16 @@ def test_predictions_are_keras_own_and_models_stay_apart(regression_data):
 
 
 def keras_predict(estimator, X):
-    """Keras's own ``model.predict``, in the model's float precision."""
+    """Keras's own ``model.predict``, in the model's float precision.
+
+    A regressor's ready-made network predicts the standardized target; the
+    estimator's target encoder maps that back to the target's units.
+    """
     with float_precision(estimator.X_dtype_.name):
-        return estimator.model_.predict(X, verbose=0).ravel()
+        outputs = estimator.model_.predict(X, verbose=0)
+    if hasattr(estimator.target_encoder_, "values"):
+        return estimator.target_encoder_.values(outputs).ravel()
+    return outputs.ravel()
 
 
 def test_float32_and_float64_do_not_share(regression_data):

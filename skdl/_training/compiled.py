@@ -46,7 +46,9 @@ _XLA_NOTICES = re.compile(
 )
 # Architectures whose traces are kept; the least recently used goes first.
 _MAX_SHARED_TRACES = 32
-_TRUSTED_PACKAGES = ("keras",)
+# skdl's own layers (TabularEncoding) compute only from their config and
+# variables, as Keras's do.
+_TRUSTED_PACKAGES = ("keras", "skdl")
 _UNSHAREABLE = "unshareable"
 
 

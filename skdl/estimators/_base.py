@@ -30,6 +30,11 @@ from skdl._training.precision import float_precision
 from skdl._training.predict import forward
 from skdl._training.seeding import integer_seed, seeded
 from skdl.estimators import _routing
+from skdl.estimators._categorical import (
+    categorical_mask,
+    encode_categories,
+    learn_categories,
+)
 from skdl.estimators._guard import StopOnNonFiniteLoss, unchanged_on_failure
 from skdl.estimators._params import (
     COMPILE_PARAMETERS,
@@ -44,7 +49,7 @@ from skdl.estimators._params import (
 )
 from skdl.estimators._targets import uses_one_hot_targets
 from skdl.exceptions import TrainingDivergedError, UnusedParameterWarning
-from skdl.networks import build_dense_network
+from skdl.networks import TabularEncoding, build_dense_network
 
 _FIT_OPTIONS = {"batch_size", "epochs", "verbose", "shuffle", "class_weight"}
 _FIT_OPTIONS |= FIT_KEYWORDS
@@ -64,6 +69,7 @@ class BaseKerasEstimator(BaseEstimator):
         activation="relu",
         dropout=0.0,
         alpha=0.0001,
+        categorical_features="from_dtype",
         optimizer="adam",
         learning_rate=0.001,
         loss=None,
@@ -86,6 +92,7 @@ class BaseKerasEstimator(BaseEstimator):
         self.activation = activation
         self.dropout = dropout
         self.alpha = alpha
+        self.categorical_features = categorical_features
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.loss = loss
@@ -367,6 +374,9 @@ class BaseKerasEstimator(BaseEstimator):
         return options
 
     def _validate_training_data(self, X, y, *, reset: bool):
+        if reset:
+            self._learn_categories(X)
+        X = self._encode_categories(X)
         with _numbers_expected(self):
             X, y = validate_data(
                 self,
@@ -383,10 +393,25 @@ class BaseKerasEstimator(BaseEstimator):
             X = X.astype(self.X_dtype_, copy=False)
         return X, y
 
+    def _learn_categories(self, X) -> None:
+        """Find the categorical columns the ready-made network embeds."""
+        mask = None
+        if self._user_builder() is None and getattr(X, "ndim", 2) == 2:
+            mask = categorical_mask(X, self.categorical_features)
+        self.is_categorical_ = mask
+        self.categories_ = None if mask is None else learn_categories(X, mask)
+
+    def _encode_categories(self, X):
+        """``X`` with categorical columns as integer codes (see ``_categorical``)."""
+        mask = getattr(self, "is_categorical_", None)
+        if mask is None:
+            return X
+        return encode_categories(X, mask, self.categories_)
+
     def _initialize(self, X, y, classes=None, sample_weight=None) -> None:
         """Fit the target encoder, then build and compile the network."""
         self._seed_ = integer_seed(self.random_state)
-        self.target_encoder_ = self._target_encoder(y, classes)
+        self.target_encoder_ = self._target_encoder(y, classes, sample_weight)
         self.X_dtype_ = X.dtype
         self.X_shape_ = X.shape
         self.y_dtype_ = y.dtype
@@ -453,6 +478,7 @@ class BaseKerasEstimator(BaseEstimator):
                     activation=self.activation,
                     dropout=self.dropout,
                     alpha=self.alpha,
+                    input_encoding=self._input_encoding(X, sample_weight),
                 )
             else:
                 self._check_network_parameters_unused(builder)
@@ -476,6 +502,23 @@ class BaseKerasEstimator(BaseEstimator):
             )
             ensure_built(model, first_sample, dtype)
         return model
+
+    def _input_encoding(self, X, sample_weight) -> TabularEncoding:
+        """The ready-made network's first layer, learned from the training data."""
+        cardinalities = {}
+        if self.is_categorical_ is not None:
+            columns = np.flatnonzero(self.is_categorical_)
+            cardinalities = {
+                int(column): len(levels) + 1
+                for column, levels in zip(columns, self.categories_, strict=True)
+            }
+        return TabularEncoding.from_data(
+            X,
+            categorical_cardinalities=cardinalities,
+            sample_weight=sample_weight,
+            alpha=self.alpha,
+            name="tabular_encoding",
+        )
 
     def _compile_arguments(self, default_loss: str) -> dict:
         """``Model.compile`` arguments from the parameters (scikeras routing)."""
@@ -508,7 +551,7 @@ class BaseKerasEstimator(BaseEstimator):
         names, takes_kwargs = builder_parameter_names(builder)
         defaults = self._init_defaults()
         for name in NETWORK_PARAMETERS:
-            changed = getattr(self, name) != defaults[name]
+            changed = not _same(getattr(self, name), defaults[name])
             if changed and not takes_kwargs and name not in names:
                 warnings.warn(
                     f"{name}={getattr(self, name)!r} is not used: it configures the "
@@ -637,6 +680,7 @@ class BaseKerasEstimator(BaseEstimator):
     # -------------------------------------------------------------- predict
     def _network_outputs(self, X) -> np.ndarray:
         check_is_fitted(self)
+        X = self._encode_categories(X)
         with _numbers_expected(self):
             X = validate_data(self, X, reset=False, dtype=_FLOAT_DTYPES)
         X = X.astype(self.X_dtype_, copy=False)

@@ -20,6 +20,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         activation="relu",
         dropout=0.0,
         alpha=0.0001,
+        categorical_features="from_dtype",
         optimizer="adam",
         learning_rate=0.001,
         loss=None,
@@ -44,6 +45,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
             activation=activation,
             dropout=dropout,
             alpha=alpha,
+            categorical_features=categorical_features,
             optimizer=optimizer,
             learning_rate=learning_rate,
             loss=loss,
@@ -129,7 +131,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         check_classification_targets(y)
         return X, y
 
-    def _target_encoder(self, y, classes=None):
+    def _target_encoder(self, y, classes=None, sample_weight=None):
         return ClassificationTarget(y, classes)
 
     def _output_spec(self, y, sample_weight):

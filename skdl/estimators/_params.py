@@ -13,7 +13,7 @@ import inspect
 from numbers import Integral, Real
 
 import keras
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 ROUTING_PREFIXES = frozenset(
     {"model", "fit", "compile", "optimizer", "loss", "metrics", "callbacks", "predict"}
@@ -22,7 +22,13 @@ ROUTING_PREFIXES = frozenset(
 FIT_KEYWORDS = frozenset({"validation_split", "validation_batch_size"})
 COMPILE_KEYWORDS = frozenset({"loss_weights", "weighted_metrics", "run_eagerly"})
 # Parameters only the ready-made network reads.
-NETWORK_PARAMETERS = ("hidden_layer_sizes", "activation", "dropout", "alpha")
+NETWORK_PARAMETERS = (
+    "hidden_layer_sizes",
+    "activation",
+    "dropout",
+    "alpha",
+    "categorical_features",
+)
 # Parameters that decide how skdl compiles a model.
 COMPILE_PARAMETERS = ("optimizer", "learning_rate", "loss", "metrics")
 # Names a builder may ask for that are not estimator parameters.
@@ -34,6 +40,7 @@ PARAMETER_CONSTRAINTS = {
     "activation": [str, callable],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "alpha": [Interval(Real, 0, None, closed="left")],
+    "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
     "optimizer": [str, type, keras.optimizers.Optimizer],
     "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
     "loss": [str, callable, keras.losses.Loss, None],

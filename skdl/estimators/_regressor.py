@@ -5,7 +5,7 @@ from sklearn.base import RegressorMixin
 from skdl.estimators import _docstrings
 from skdl.estimators._base import BaseKerasEstimator
 from skdl.estimators._targets import RegressionTarget
-from skdl.networks import regression_output_spec
+from skdl.networks import output_spec
 
 
 class KerasRegressor(RegressorMixin, BaseKerasEstimator):
@@ -27,11 +27,20 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         outputs = self._network_outputs(X)
         return self.target_encoder_.values(outputs)
 
-    def _target_encoder(self, y, classes=None):
-        return RegressionTarget(y)
+    def _target_encoder(self, y, classes=None, sample_weight=None):
+        # The ready-made network trains on a standardized target; a user's
+        # model sees the target as given, as in scikeras.
+        standardize = self._user_builder() is None
+        return RegressionTarget(y, sample_weight, standardize=standardize)
+
+    def _initialize(self, X, y, classes=None, sample_weight=None) -> None:
+        super()._initialize(X, y, classes, sample_weight)
+        self.loss_scale_ = self.target_encoder_.scale_
 
     def _output_spec(self, y, sample_weight):
-        return regression_output_spec(y, sample_weight)
+        # "continuous" even for integer targets that type_of_target calls
+        # binary or multiclass: a regressor's outputs are linear.
+        return output_spec("continuous", self.n_outputs_)
 
     def _expected_output_widths(self) -> tuple[int, ...]:
         return (self.n_outputs_,)

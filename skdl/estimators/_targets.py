@@ -116,13 +116,30 @@ class RegressionTarget:
     ----------
     y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         Targets seen in ``fit``.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights for the standardization statistics.
+    standardize : bool, default=False
+        Train on the standardized target ``(y - mean) / scale`` (weighted
+        mean and standard deviation of each column) and map predictions
+        back, so that the loss no longer depends on the target's units.
     """
 
-    def __init__(self, y: np.ndarray):
+    def __init__(self, y: np.ndarray, sample_weight=None, standardize=False):
         self.target_type_ = type_of_target(y, input_name="y")
         self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
         self.n_outputs_expected_ = 1
         self._one_dimensional = y.ndim == 1
+        self.mean_ = self.scale_ = None
+        if standardize:
+            columns = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+            weights = sample_weight
+            if weights is not None and not np.sum(weights) > 0:
+                weights = None
+            mean = np.average(columns, axis=0, weights=weights)
+            variance = np.average((columns - mean) ** 2, axis=0, weights=weights)
+            scale = np.sqrt(variance)
+            scale[~(scale > 0)] = 1.0
+            self.mean_, self.scale_ = mean, scale
 
     def metadata(self) -> dict:
         return {
@@ -138,8 +155,14 @@ class RegressionTarget:
                 f"y has {n_outputs} outputs, but the estimator was first "
                 f"fitted with {self.n_outputs_}."
             )
-        return np.asarray(y, dtype=dtype).reshape(len(y), -1)
+        columns = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        if getattr(self, "mean_", None) is not None:
+            columns = (columns - self.mean_) / self.scale_
+        return columns.astype(dtype, copy=False)
 
     def values(self, outputs: np.ndarray) -> np.ndarray:
         outputs = outputs.reshape(len(outputs), -1)
+        if getattr(self, "mean_", None) is not None:
+            dtype = outputs.dtype
+            outputs = (outputs * self.scale_ + self.mean_).astype(dtype, copy=False)
         return outputs.ravel() if self._one_dimensional else outputs

@@ -1,0 +1,235 @@
+"""What the ready-made network learns from its training data about its inputs.
+
+:class:`TabularEncoding` is the network's first layer. It standardizes the
+numeric columns with statistics learned from the training data (median and
+interquartile range, so a few outliers do not decide the scale) and gives
+every categorical column, which arrives as integer codes, an embedding. The
+statistics live in non-trainable weights, not in the layer's configuration:
+networks of one architecture trained on different folds then share one
+compiled training step, and saving the network saves them.
+"""
+
+from collections.abc import Mapping
+
+import keras
+import numpy as np
+
+# The interquartile range of a normal distribution, in standard deviations.
+_NORMAL_IQR = 1.3489795003921634
+# Embedding width of a categorical column: one unit per level (and one for
+# missing or unknown values) up to this many, which for few levels is as
+# expressive as one-hot encoding (the next Dense layer is linear in it).
+MAX_EMBEDDING_DIM = 16
+
+
+def embedding_dim(cardinality: int) -> int:
+    """Width of the embedding of a column with ``cardinality`` codes.
+
+    Examples
+    --------
+    >>> from skdl.networks import embedding_dim
+    >>> embedding_dim(3), embedding_dim(100)
+    (3, 16)
+    """
+    return int(min(cardinality, MAX_EMBEDDING_DIM))
+
+
+def robust_statistics(X, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted median and robust spread of every column of ``X``.
+
+    The spread is the interquartile range divided by 1.349 (the standard
+    deviation, for normally distributed data). A column whose quartiles
+    coincide (a mostly-constant or rare binary column) uses its standard
+    deviation instead, and a constant column a spread of 1. Quantiles are
+    weighted by the inverted empirical distribution function, so a sample
+    weight of 2 gives exactly the statistics of a repeated sample.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Numeric training data.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Non-negative weights; uniform when None.
+
+    Returns
+    -------
+    center, spread : ndarray of shape (n_features,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.networks import robust_statistics
+    >>> X = np.array([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0], [1000.0, 5.0]])
+    >>> center, spread = robust_statistics(X)
+    >>> center.tolist(), spread.round(3).tolist()
+    ([2.0, 5.0], [1.483, 1.0])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.shape[1] == 0:
+        return np.zeros(0), np.ones(0)
+    weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight)
+    weights = weights.astype(np.float64)
+    if not weights.sum() > 0:
+        weights = np.ones(len(X))
+    quartiles = np.quantile(
+        X, [0.25, 0.5, 0.75], axis=0, weights=weights, method="inverted_cdf"
+    )
+    center = quartiles[1]
+    spread = (quartiles[2] - quartiles[0]) / _NORMAL_IQR
+    narrow = ~(spread > 0)
+    if narrow.any():
+        mean = np.average(X[:, narrow], axis=0, weights=weights)
+        variance = np.average((X[:, narrow] - mean) ** 2, axis=0, weights=weights)
+        spread[narrow] = np.sqrt(variance)
+    spread[~(spread > 0)] = 1.0
+    return center, spread
+
+
+@keras.saving.register_keras_serializable(package="skdl")
+class TabularEncoding(keras.layers.Layer):
+    """Standardize numeric columns and embed categorical ones.
+
+    The input is a float matrix whose categorical columns hold integer codes:
+    0 for a missing or unknown value, 1 to ``cardinality - 1`` for the levels
+    seen in training. The output concatenates the standardized numeric
+    columns and one embedding per categorical column. Embeddings start at
+    zero, so a code never seen in training (unknown, or missing when no value
+    was missing in training) contributes nothing.
+
+    Parameters
+    ----------
+    categorical_cardinalities : dict of int to int, default=None
+        Codes of each categorical column, by column index (levels + 1).
+    alpha : float, default=0.0
+        L2 penalty on the embeddings.
+    center, spread : array-like of shape (n_numeric,), default=None
+        Scaling of the numeric columns: ``(x - center) / spread``. Usually
+        from :func:`robust_statistics`; the identity when None. They are the
+        layer's initial (non-trainable) weights, not part of its config.
+    **kwargs : dict
+        Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.networks import TabularEncoding
+    >>> X = np.array([[0.0, 1.0], [10.0, 2.0], [20.0, 0.0]])
+    >>> layer = TabularEncoding.from_data(X, categorical_cardinalities={1: 3})
+    >>> layer(X).shape
+    TensorShape([3, 4])
+    """
+
+    def __init__(
+        self,
+        categorical_cardinalities: Mapping[int, int] | None = None,
+        alpha: float = 0.0,
+        center=None,
+        spread=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        cardinalities = dict(categorical_cardinalities or {})
+        self.categorical_cardinalities = {
+            int(column): int(size) for column, size in sorted(cardinalities.items())
+        }
+        self.alpha = float(alpha)
+        self._initial_center = None if center is None else np.asarray(center)
+        self._initial_spread = None if spread is None else np.asarray(spread)
+
+    @classmethod
+    def from_data(
+        cls, X, categorical_cardinalities=None, sample_weight=None, **kwargs
+    ) -> "TabularEncoding":
+        """A layer whose numeric scaling is learned from ``X``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Training data, categorical columns as codes.
+        categorical_cardinalities : dict of int to int, default=None
+            Codes of each categorical column, by column index.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Weights for the statistics.
+        **kwargs : dict
+            Other arguments of the layer.
+
+        Returns
+        -------
+        TabularEncoding
+        """
+        X = np.asarray(X)
+        categorical = set(categorical_cardinalities or {})
+        numeric = [j for j in range(X.shape[1]) if j not in categorical]
+        center, spread = robust_statistics(X[:, numeric], sample_weight)
+        return cls(
+            categorical_cardinalities,
+            center=center,
+            spread=spread,
+            **kwargs,
+        )
+
+    def build(self, input_shape):
+        n_features = input_shape[-1]
+        self._numeric_columns = [
+            j for j in range(n_features) if j not in self.categorical_cardinalities
+        ]
+        n_numeric = len(self._numeric_columns)
+        self.center = self.add_weight(
+            shape=(n_numeric,), initializer="zeros", trainable=False, name="center"
+        )
+        self.spread = self.add_weight(
+            shape=(n_numeric,), initializer="ones", trainable=False, name="spread"
+        )
+        if self._initial_center is not None:
+            self.center.assign(self._initial_center.astype(self.center.dtype))
+            self.spread.assign(self._initial_spread.astype(self.spread.dtype))
+        regularizer = keras.regularizers.L2(self.alpha) if self.alpha else None
+        self.embeddings = [
+            self.add_weight(
+                shape=(size, embedding_dim(size)),
+                initializer="zeros",
+                regularizer=regularizer,
+                name=f"embedding_{column}",
+            )
+            for column, size in self.categorical_cardinalities.items()
+        ]
+
+    def call(self, inputs):
+        ops = keras.ops
+        if not self.categorical_cardinalities:
+            return (inputs - self.center) / self.spread
+        parts = []
+        if self._numeric_columns:
+            numeric = ops.take(inputs, self._numeric_columns, axis=1)
+            parts.append((numeric - self.center) / self.spread)
+        for (column, size), table in zip(
+            self.categorical_cardinalities.items(), self.embeddings, strict=True
+        ):
+            codes = ops.cast(ops.take(inputs, column, axis=1), "int32")
+            codes = ops.clip(codes, 0, size - 1)
+            parts.append(ops.take(table, codes, axis=0))
+        return ops.concatenate(parts, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        n_numeric = input_shape[-1] - len(self.categorical_cardinalities)
+        width = n_numeric + sum(
+            embedding_dim(size) for size in self.categorical_cardinalities.values()
+        )
+        return (*input_shape[:-1], width)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            # JSON object keys are strings: keep column indices as pairs.
+            categorical_cardinalities=[
+                [column, size] for column, size in self.categorical_cardinalities.items()
+            ],
+            alpha=self.alpha,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        pairs = config.pop("categorical_cardinalities", None) or []
+        return cls(dict(pairs), **config)
