@@ -52,6 +52,10 @@ def fitted():
     }
 
 
+def _one_output_model():
+    return keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+
+
 def _wrong_width_model():
     return keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)])
 
@@ -88,10 +92,41 @@ BAD_INPUT = {
         ValueError,
         "needs numeric features.*OneHotEncoder",
     ),
-    "text column in a frame": (
-        lambda f: regressor().fit(pd.DataFrame({"city": ["x"] * 20, "t": 1.0}), Y),
+    "text column, categorical_features=None": (
+        lambda f: regressor(categorical_features=None).fit(
+            pd.DataFrame({"city": ["x"] * 20, "t": 1.0}), Y
+        ),
         ValueError,
         "needs numeric features",
+    ),
+    "text column for a user's model": (
+        lambda f: regressor(model=_one_output_model).fit(
+            pd.DataFrame({"city": ["x"] * 20, "t": 1.0}), Y
+        ),
+        ValueError,
+        "needs numeric features.*ready-made network",
+    ),
+    "categorical_features names an unknown column": (
+        lambda f: regressor(categorical_features=["town"]).fit(
+            pd.DataFrame({"city": ["x"] * 20, "t": 1.0}), Y
+        ),
+        ValueError,
+        r"categorical_features names \['town'\].*columns are \['city', 't'\]",
+    ),
+    "categorical_features names columns of an array": (
+        lambda f: regressor(categorical_features=["a"]).fit(X, Y),
+        ValueError,
+        "X has no column names",
+    ),
+    "categorical_features index out of range": (
+        lambda f: regressor(categorical_features=[5]).fit(X, Y),
+        ValueError,
+        "X has 3 features",
+    ),
+    "categorical_features mask of the wrong length": (
+        lambda f: regressor(categorical_features=[True, False]).fit(X, Y),
+        ValueError,
+        "boolean mask of 2 values, but X has 3 features",
     ),
     "1-D X": (
         lambda f: regressor().fit(X[:, 0], Y),

@@ -406,7 +406,7 @@ class BaseKerasEstimator(BaseEstimator):
         mask = getattr(self, "is_categorical_", None)
         if mask is None:
             return X
-        return encode_categories(X, mask, self.categories_)
+        return encode_categories(X, mask, self.categories_, type(self).__name__)
 
     def _initialize(self, X, y, classes=None, sample_weight=None) -> None:
         """Fit the target encoder, then build and compile the network."""
@@ -699,7 +699,9 @@ def _numbers_expected(estimator):
         raise ValueError(
             f"{type(estimator).__name__} needs numeric features, but X holds text "
             f"({error}). Encode text or categorical columns as numbers first, e.g. "
-            "with a OneHotEncoder or OrdinalEncoder in a ColumnTransformer."
+            "with a OneHotEncoder or OrdinalEncoder in a ColumnTransformer, or use "
+            "the ready-made network (no `model`), which encodes the categorical "
+            "columns of a DataFrame itself (see `categorical_features`)."
         ) from error
 
 

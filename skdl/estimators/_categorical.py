@@ -120,7 +120,9 @@ def learn_categories(X, mask: np.ndarray) -> list[np.ndarray]:
     return categories
 
 
-def encode_categories(X, mask: np.ndarray, categories: list[np.ndarray]):
+def encode_categories(
+    X, mask: np.ndarray, categories: list[np.ndarray], estimator_name: str
+):
     """``X`` with each categorical column replaced by its integer codes.
 
     A DataFrame stays a DataFrame with the same column names (so that
@@ -135,6 +137,8 @@ def encode_categories(X, mask: np.ndarray, categories: list[np.ndarray]):
         The categorical columns.
     categories : list of ndarray
         Levels of each categorical column, from :func:`learn_categories`.
+    estimator_name : str
+        For the message when ``X`` has the wrong number of columns.
 
     Returns
     -------
@@ -145,10 +149,13 @@ def encode_categories(X, mask: np.ndarray, categories: list[np.ndarray]):
     is_frame = isinstance(X, pd.DataFrame)
     if not is_frame:
         X = np.asarray(X, dtype=object)
-        if X.ndim != 2 or X.shape[1] != len(mask):
+        if X.ndim != 2:
             return X  # validation reports the shape
-    elif X.shape[1] != len(mask):
-        return X
+    if X.shape[1] != len(mask):
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {estimator_name} is expecting "
+            f"{len(mask)} features as input."
+        )
     codes = {
         index: _codes(_column(X, index), levels)
         for index, levels in zip(np.flatnonzero(mask), categories, strict=True)

@@ -92,8 +92,8 @@ class TabularEncoding(keras.layers.Layer):
     The input is a float matrix whose categorical columns hold integer codes:
     0 for a missing or unknown value, 1 to ``cardinality - 1`` for the levels
     seen in training. The output concatenates the standardized numeric
-    columns and one embedding per categorical column. Embeddings start at
-    zero, so a code never seen in training (unknown, or missing when no value
+    columns and one embedding per categorical column. The embedding of code
+    0 starts at zero, so an unknown value (or a missing one, when no value
     was missing in training) contributes nothing.
 
     Parameters
@@ -184,15 +184,21 @@ class TabularEncoding(keras.layers.Layer):
             self.center.assign(self._initial_center.astype(self.center.dtype))
             self.spread.assign(self._initial_spread.astype(self.spread.dtype))
         regularizer = keras.regularizers.L2(self.alpha) if self.alpha else None
-        self.embeddings = [
-            self.add_weight(
-                shape=(size, embedding_dim(size)),
-                initializer="zeros",
+        self.embeddings = []
+        for column, size in self.categorical_cardinalities.items():
+            width = embedding_dim(size)
+            # Rows of unit expected norm, like one-hot rows; row 0 (missing or
+            # unknown) starts at zero and stays so unless training sees it.
+            table = self.add_weight(
+                shape=(size, width),
+                initializer=keras.initializers.RandomNormal(stddev=width**-0.5),
                 regularizer=regularizer,
                 name=f"embedding_{column}",
             )
-            for column, size in self.categorical_cardinalities.items()
-        ]
+            mask = np.ones((size, 1), dtype=table.dtype)
+            mask[0] = 0
+            table.assign(table * mask)
+            self.embeddings.append(table)
 
     def call(self, inputs):
         ops = keras.ops
