@@ -135,7 +135,9 @@ def test_integer_columns_of_an_array_can_be_categorical(rng):
 
 def test_categorical_features_none_treats_every_column_as_numeric():
     X, signal = mixed_frame()
-    numeric = X.assign(member=X["member"].astype(float)).drop(columns=["colour", "town"])
+    numeric = X.assign(member=X["member"].astype(float)).drop(
+        columns=["colour", "town"]
+    )
     reg = KerasRegressor(categorical_features=None, **FAST).fit(numeric, signal)
     assert reg.is_categorical_ is None and reg.categories_ is None
 

@@ -225,13 +225,9 @@ class TabularEncoding(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            # JSON object keys are strings: keep column indices as pairs.
-            categorical_cardinalities=[
-                [column, size] for column, size in self.categorical_cardinalities.items()
-            ],
-            alpha=self.alpha,
-        )
+        # JSON object keys are strings: keep column indices as pairs.
+        pairs = [list(pair) for pair in self.categorical_cardinalities.items()]
+        config.update(categorical_cardinalities=pairs, alpha=self.alpha)
         return config
 
     @classmethod
