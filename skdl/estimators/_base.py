@@ -71,7 +71,7 @@ class BaseKerasEstimator(BaseEstimator):
         alpha=0.0001,
         categorical_features="from_dtype",
         optimizer="adam",
-        learning_rate=0.001,
+        learning_rate=None,
         loss=None,
         metrics=None,
         batch_size=None,

@@ -23,14 +23,24 @@ NETWORK_PARAMETERS = """\
         Dropout rate after each hidden layer of the ready-made network.
     alpha : float, default=0.0001
         L2 penalty of the ready-made network: ``alpha * sum(kernel ** 2)``
-        over all kernels is added to the loss of every batch.
+        over all kernels and embeddings is added to the loss of every batch.
+    categorical_features : "from_dtype", array-like of str, bool or int or \
+None, default="from_dtype"
+        Columns the ready-made network embeds instead of scaling, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`:
+        ``"from_dtype"`` takes the DataFrame columns of ``category``,
+        string, object or boolean dtype; column names, a boolean mask or
+        column indices name them; None embeds no column. Unknown levels and
+        missing values in these columns are accepted (they share one code).
+        Only the ready-made network uses it.
     optimizer : str, type or keras.optimizers.Optimizer, default="adam"
         Keras optimizer, by name (``"sgd"``, ``"Adam"``...), class or
         instance; an instance is copied before training. Its arguments can
         be routed as ``optimizer__<name>``.
-    learning_rate : float or None, default=0.001
+    learning_rate : float or None, default=None
         Learning rate of an optimizer given by name or class, unless
-        ``optimizer__learning_rate`` is set.
+        ``optimizer__learning_rate`` is set. None keeps the optimizer's
+        Keras default: 0.001 for Adam and RMSprop, 0.01 for SGD.
     loss : str, callable, keras.losses.Loss or None, default=None
         Keras loss. ``None`` picks it from the target (see Notes)."""
 
@@ -99,4 +109,8 @@ FITTED_ATTRIBUTES = """\
         Turns targets into network targets and outputs into predictions.
     X_dtype_ : numpy.dtype
         The float precision the network computes in: float32 for float32
-        ``X``, float64 otherwise, as in scikit-learn's MLP."""
+        ``X``, float64 otherwise, as in scikit-learn's MLP.
+    is_categorical_ : ndarray of shape (`n_features_in_`,) of bool or None
+        The columns the ready-made network embedded; None when none.
+    categories_ : list of ndarray or None
+        The levels of each embedded column seen in ``fit``, in column order."""

@@ -64,6 +64,11 @@ KerasRegressor.__doc__ = f"""A Keras network as a scikit-learn regressor.
     Attributes
     ----------
 {_docstrings.FITTED_ATTRIBUTES}
+    loss_scale_ : ndarray of shape (n_outputs_,) or None
+        The ready-made network trains on the standardized target, so the
+        losses in ``history_`` are in units of this scale (a mean squared
+        error times ``loss_scale_ ** 2`` is in the target's units). None for
+        a user's model, which trains on the target as given.
 
     See Also
     --------
@@ -73,9 +78,12 @@ KerasRegressor.__doc__ = f"""A Keras network as a scikit-learn regressor.
     Notes
     -----
     The default loss is the mean squared error. The ready-made network ends
-    in one linear unit per target column, followed by a fixed map to the
-    target's (weighted) mean and standard deviation: unscaled targets train
-    as fast as standardized ones, and the loss stays in the target's units.
+    in one linear unit per target column and trains on the standardized
+    target (weighted mean and standard deviation of each column); predictions
+    are mapped back to the target's units. Targets in any units then train
+    with the optimizers' default learning rates, SGD's included. Its first
+    layer standardizes numeric features (median and interquartile range)
+    and embeds categorical columns, so raw DataFrames need no preprocessing.
 
     Examples
     --------
@@ -89,4 +97,17 @@ KerasRegressor.__doc__ = f"""A Keras network as a scikit-learn regressor.
     ...     hidden_layer_sizes=(), learning_rate=0.1, epochs=300, random_state=0))
     >>> reg.fit(X, y).predict([[30.0]]).round()
     array([61.])
+
+    A DataFrame with a categorical column, in raw units, as it comes:
+
+    >>> import pandas as pd
+    >>> flats = pd.DataFrame(dict(area_m2=[30.0, 45, 60, 80, 100, 120] * 5,
+    ...                           city=["Oslo", "Rome", "Lima"] * 10))
+    >>> price_per_m2 = dict(Oslo=30, Rome=20, Lima=10)
+    >>> rent = flats["area_m2"] * flats["city"].map(price_per_m2)
+    >>> reg = KerasRegressor(random_state=0).fit(flats, rent)
+    >>> reg.categories_
+    [array(['Lima', 'Oslo', 'Rome'], dtype=object)]
+    >>> bool(reg.score(flats, rent) > 0.9)
+    True
     """
