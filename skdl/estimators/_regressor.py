@@ -82,7 +82,7 @@ KerasRegressor.__doc__ = f"""A Keras network as a scikit-learn regressor.
     target (weighted mean and standard deviation of each column); predictions
     are mapped back to the target's units. Targets in any units then train
     with the optimizers' default learning rates, SGD's included. Its first
-    layer standardizes numeric features (median and interquartile range)
+    layer standardizes numeric features (statistics robust to outliers)
     and embeds categorical columns, so raw DataFrames need no preprocessing.
 
     Examples

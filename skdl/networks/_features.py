@@ -1,8 +1,9 @@
 """What the ready-made network learns from its training data about its inputs.
 
 :class:`TabularEncoding` is the network's first layer. It standardizes the
-numeric columns with statistics learned from the training data (median and
-interquartile range, so a few outliers do not decide the scale) and gives
+numeric columns with statistics learned from the training data (mean and
+standard deviation of the values clipped to their 1st and 99th percentiles,
+so a few outliers do not decide the scale) and gives
 every categorical column, which arrives as integer codes, an embedding. The
 statistics live in non-trainable weights, not in the layer's configuration:
 networks of one architecture trained on different folds then share one
@@ -14,8 +15,9 @@ from collections.abc import Mapping
 import keras
 import numpy as np
 
-# The interquartile range of a normal distribution, in standard deviations.
-_NORMAL_IQR = 1.3489795003921634
+# Fraction of each column's values on either side that cannot move its
+# scaling statistics (see robust_statistics).
+TAIL = 0.01
 # Embedding width of a categorical column: one unit per level (and one for
 # missing or unknown values) up to this many, which for few levels is as
 # expressive as one-hot encoding (the next Dense layer is linear in it).
@@ -34,15 +36,19 @@ def embedding_dim(cardinality: int) -> int:
     return int(min(cardinality, MAX_EMBEDDING_DIM))
 
 
-def robust_statistics(X, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted median and robust spread of every column of ``X``.
+def robust_statistics(
+    X, sample_weight=None, *, tail: float = TAIL
+) -> tuple[np.ndarray, np.ndarray]:
+    """Winsorized mean and standard deviation of every column of ``X``.
 
-    The spread is the interquartile range divided by 1.349 (the standard
-    deviation, for normally distributed data). A column whose quartiles
-    coincide (a mostly-constant or rare binary column) uses its standard
-    deviation instead, and a constant column a spread of 1. Quantiles are
+    Each column is clipped to its ``tail`` and ``1 - tail`` quantiles before
+    its mean and standard deviation are taken, so up to that fraction of
+    outliers on either side cannot decide the scale, while well-behaved
+    columns get (nearly) their plain mean and standard deviation. A column
+    whose clipped values are all equal (a rare 0/1 column, say) uses its
+    unclipped statistics, and a constant column a spread of 1. Quantiles are
     weighted by the inverted empirical distribution function, so a sample
-    weight of 2 gives exactly the statistics of a repeated sample.
+    weight of 2 gives the statistics of a repeated sample.
 
     Parameters
     ----------
@@ -50,6 +56,8 @@ def robust_statistics(X, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
         Numeric training data.
     sample_weight : ndarray of shape (n_samples,), default=None
         Non-negative weights; uniform when None.
+    tail : float, default=0.01
+        Fraction clipped on each side.
 
     Returns
     -------
@@ -59,10 +67,10 @@ def robust_statistics(X, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
     --------
     >>> import numpy as np
     >>> from skdl.networks import robust_statistics
-    >>> X = np.array([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0], [1000.0, 5.0]])
+    >>> X = np.column_stack([np.r_[np.arange(1.0, 200.0), 1e9], np.full(200, 5.0)])
     >>> center, spread = robust_statistics(X)
-    >>> center.tolist(), spread.round(3).tolist()
-    ([2.0, 5.0], [1.483, 1.0])
+    >>> center.round(2).tolist(), spread.round(2).tolist()
+    ([100.49, 5.0], [57.7, 1.0])
     """
     X = np.asarray(X, dtype=np.float64)
     if X.shape[1] == 0:
@@ -71,18 +79,21 @@ def robust_statistics(X, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
     weights = weights.astype(np.float64)
     if not weights.sum() > 0:
         weights = np.ones(len(X))
-    quartiles = np.quantile(
-        X, [0.25, 0.5, 0.75], axis=0, weights=weights, method="inverted_cdf"
+    low, high = np.quantile(
+        X, [tail, 1 - tail], axis=0, weights=weights, method="inverted_cdf"
     )
-    center = quartiles[1]
-    spread = (quartiles[2] - quartiles[0]) / _NORMAL_IQR
+    center, spread = _mean_and_std(np.clip(X, low, high), weights)
     narrow = ~(spread > 0)
     if narrow.any():
-        mean = np.average(X[:, narrow], axis=0, weights=weights)
-        variance = np.average((X[:, narrow] - mean) ** 2, axis=0, weights=weights)
-        spread[narrow] = np.sqrt(variance)
+        center[narrow], spread[narrow] = _mean_and_std(X[:, narrow], weights)
     spread[~(spread > 0)] = 1.0
     return center, spread
+
+
+def _mean_and_std(X, weights) -> tuple[np.ndarray, np.ndarray]:
+    mean = np.average(X, axis=0, weights=weights)
+    variance = np.average((X - mean) ** 2, axis=0, weights=weights)
+    return mean, np.sqrt(variance)
 
 
 @keras.saving.register_keras_serializable(package="skdl")
