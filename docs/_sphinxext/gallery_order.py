@@ -7,6 +7,7 @@ TUTORIAL_ORDER = (
     "plot_sonar.py",
     "plot_digits.py",
     "plot_bike_sharing.py",
+    "plot_mixed_dataframe.py",
     "plot_red_wine_grid_search.py",
     "plot_hyperparameter_search.py",
 )
