@@ -20,7 +20,10 @@ Markdown (an HTML comment)::
     -->
 
 ``skip-test`` leaves the block out; ``test-shorten`` runs it with each quoted
-text replaced, and each text must occur in the block. A marker that is not
+text replaced, and each text must occur in the block; ``test-alone`` runs it
+as a script of its own (a complete script, such as one that starts Dask
+workers, which import the script again and so would rerun the page's other
+blocks). A marker that is not
 followed by a Python block, gives no reason or names a text that the block
 does not hold is a :class:`MarkerError`.
 """
@@ -34,7 +37,7 @@ DOCS = ROOT / "docs"
 # Build outputs that a local build leaves in docs/ (see docs/.gitignore).
 GENERATED = ("_build", "auto_examples", "_gallery_source", "generated")
 PYTHON_LANGUAGES = {"python", "python3", "py", "pycon"}
-MARKERS = ("skip-test", "test-shorten")
+MARKERS = ("skip-test", "test-shorten", "test-alone")
 
 _RST_DIRECTIVE = re.compile(r"^(\s*)\.\. (?:code-block|code|sourcecode)::\s*(\S*)\s*$")
 _RST_MARKER = re.compile(r"^(\s*)\.\. ([a-z-]+):(?!:)\s*(.*)$")
@@ -74,6 +77,10 @@ class Block:
     @property
     def skipped(self) -> bool:
         return self.marker is not None and self.marker.kind == "skip-test"
+
+    @property
+    def alone(self) -> bool:
+        return self.marker is not None and self.marker.kind == "test-alone"
 
     @property
     def where(self) -> str:
@@ -120,8 +127,8 @@ def _make_marker(kind, reason, line, body, where) -> Marker:
     replacements = _parse_replacements(body, where)
     if kind == "test-shorten" and not replacements:
         raise MarkerError(f'{where}: test-shorten names no "old" -> "new" text')
-    if kind == "skip-test" and replacements:
-        raise MarkerError(f"{where}: skip-test takes only a reason")
+    if kind != "test-shorten" and replacements:
+        raise MarkerError(f"{where}: {kind} takes only a reason")
     return Marker(kind, reason.strip(), line, replacements)
 
 

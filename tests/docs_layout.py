@@ -47,7 +47,7 @@ def overflowing_code(pages: list[Path], tmp_path: Path, width: int = 1300) -> di
     try:
         found = {}
         for page in pages:
-            driver.get(page.as_uri())
+            driver.get(page.resolve().as_uri())
             overflows = driver.execute_script(_OVERFLOWS)
             if overflows:
                 found[page] = [tuple(entry) for entry in overflows]

@@ -6,7 +6,9 @@ above it on the same page defined, and nothing else. ``pycon`` blocks
 (``>>>``) run as doctests, their output checked. A block that cannot run
 here (a remote scheduler, several GPUs) carries a ``skip-test`` marker with
 a reason; one that trains too long for CI runs with the texts that its
-``test-shorten`` marker names replaced (tests/doc_blocks.py describes both).
+``test-shorten`` marker names replaced; a complete script marked
+``test-alone`` runs in an interpreter of its own (tests/doc_blocks.py
+describes the markers).
 
 ``EXPECTED`` counts each page's blocks, so that a block that the parser stops
 seeing, or that a marker takes out of the run, fails a test here.
@@ -164,11 +166,26 @@ def _run_pycon(source, namespace, where, line):
 """
 
 
-def page_script(name: str) -> str:
+def page_scripts(name: str) -> dict:
+    """The scripts that run a page's blocks, by test id.
+
+    One runs the page's blocks in order; each ``test-alone`` block gets its
+    own.
+    """
+    blocks = [block for block in python_blocks(PAGES[name]) if not block.skipped]
+    scripts = {}
+    together = [block for block in blocks if not block.alone]
+    if together:
+        scripts[name] = script_of(name, together)
+    for block in blocks:
+        if block.alone:
+            scripts[block.where] = script_of(name, [block])
+    return scripts
+
+
+def script_of(name: str, blocks: list) -> str:
     parts = [PRELUDE.format(page=name)]
-    for block in python_blocks(PAGES[name]):
-        if block.skipped:
-            continue
+    for block in blocks:
         parts.append(f"# ---- {block.where} ----")
         if block.language == "pycon":
             parts.append(
@@ -180,18 +197,24 @@ def page_script(name: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-RUNNABLE = sorted(name for name in PAGES if any(counts(PAGES[name])[:2]))
+SCRIPTS = {
+    test_id: (name, script)
+    for name in sorted(PAGES)
+    for test_id, script in page_scripts(name).items()
+}
 
 
 def test_runnable_pages_are_the_expected():
-    assert RUNNABLE == sorted(name for name, c in EXPECTED.items() if any(c[:2]))
+    runnable = sorted({name for name, _ in SCRIPTS.values()})
+    assert runnable == sorted(name for name, c in EXPECTED.items() if any(c[:2]))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", RUNNABLE)
-def test_page_runs(name, tmp_path):
+@pytest.mark.parametrize("test_id", SCRIPTS)
+def test_page_runs(test_id, tmp_path):
+    name, text = SCRIPTS[test_id]
     script = tmp_path / "page_blocks.py"
-    script.write_text(page_script(name), encoding="utf-8")
+    script.write_text(text, encoding="utf-8")
     environment = {**os.environ, "MPLBACKEND": "Agg"}
     run = subprocess.run(
         [sys.executable, str(script)],
@@ -202,6 +225,6 @@ def test_page_runs(name, tmp_path):
         env=environment,
     )
     assert run.returncode == 0, (
-        f"{name}'s blocks failed as one script ({script}):\n"
+        f"{test_id}: the blocks failed as one script ({script}):\n"
         f"{run.stdout[-3000:]}\n{run.stderr[-6000:]}"
     )
