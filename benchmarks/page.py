@@ -18,10 +18,11 @@ Why each target stands where it does:
   NumPy products, is faster still.
 - **Fixed cost.** A fit reuses the traces (the training epoch, the forward
   pass) of any earlier model with the same layers, loss, metrics and
-  optimizer settings, and seeding no longer empties TensorFlow's kernel
-  cache, which used to make every function optimize its graph again on every
-  fit. What is left is building and compiling the Keras model, creating its
-  variables, and scikit-learn's input checks.
+  optimizer settings, and seeding leaves TensorFlow's kernel cache alone
+  (``tf.random.set_seed`` empties it, which would make every function
+  optimize its graph again on every fit). What is left is building and
+  compiling the Keras model, creating its variables, and scikit-learn's
+  input checks.
 - **Tutorial fits against Keras and scikeras.** Each epoch is one compiled
   call instead of a ``tf.data`` pipeline and a Python loop over the steps,
   and nothing is traced again for the next fit.
@@ -32,12 +33,16 @@ Why each target stands where it does:
   ``jit_compile=True`` XLA fuses a step into a few kernels and the margin
   grows; the first fit of an architecture (and of each data size) then pays
   XLA's compilation, about a second, which short fits do not earn back.
-- **Memory.** TensorFlow keeps a compiled kernel for each variable it ever
-  creates; skdl now empties that cache after every few hundred variables (a
-  few dozen fits), which bounds the growth. Keras's own ``fit`` keeps several
-  megabytes per fit.
+- **Memory.** TensorFlow keeps a compiled kernel for every variable name it
+  sees, and Keras names layers by counting on (``dense_7``, ``dense_8``
+  ...), so each fit of a plain Keras model leaves kernels behind: Keras's
+  own ``fit`` keeps several megabytes per fit. skdl builds every network
+  with layer names counted from the same start, so that one fit's kernels
+  serve the next, and empties TensorFlow's kernel cache after every 800 new
+  variables (a few dozen fits of new architectures), which bounds what is
+  left.
 - **Parallel grid search.** joblib's workers get ``OMP_NUM_THREADS`` set to
-  their share of the cores, and skdl now sizes TensorFlow's thread pools by
+  their share of the cores, and skdl sizes TensorFlow's thread pools by
   it: one TensorFlow thread per worker on two cores, instead of a pool per
   worker as large as the machine. The speedup can exceed the number of cores
   because the ``n_jobs=1`` process keeps TensorFlow's default pools, whose
@@ -47,11 +52,19 @@ Why each target stands where it does:
 """
 
 
+def _cell(text) -> str:
+    """A table cell's text; one that reST would read as a list item is escaped."""
+    text = str(text)
+    if text in ("-", "*", "+") or text[:2] in ("- ", "* ", "+ "):
+        return "\\" + text
+    return text
+
+
 def _rst_table(header, rows, title="") -> str:
     lines = [f".. list-table:: {title}".rstrip(), "   :header-rows: 1", ""]
     for row in [header, *rows]:
-        lines.append(f"   * - {row[0]}")
-        lines += [f"     - {cell}" for cell in row[1:]]
+        lines.append(f"   * - {_cell(row[0])}")
+        lines += [f"     - {_cell(cell)}" for cell in row[1:]]
     return "\n".join(lines)
 
 
@@ -82,7 +95,8 @@ def _rst_extras(summary: dict) -> str:
     jobs = summary.get("jobs")
     if jobs:
         parts.append(
-            "::\n\n" + "\n".join("   " + line for line in jobs_text(jobs).splitlines())
+            ".. code-block:: text\n\n"
+            + "\n".join("   " + line for line in jobs_text(jobs).splitlines())
         )
     return "".join(f"\n{part}\n" for part in parts)
 

@@ -31,6 +31,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "report_figures",  # the Reports page's figures, drawn at each build
 ]
 
 templates_path = ["_templates"]
@@ -81,6 +82,8 @@ sphinx_gallery_conf = {
 html_theme = "pydata_sphinx_theme"
 html_title = f"skdl {release}"
 html_show_sourcelink = False
+html_static_path = ["_static"]
+html_css_files = ["skdl.css"]
 html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,

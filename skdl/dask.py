@@ -6,8 +6,14 @@ cluster. :func:`dask_backend` sets that up for the common cases::
 
     from skdl.dask import dask_backend
 
-    with dask_backend("local"):  # or "tcp://scheduler:8786"
-        search.fit(X, y)
+    if __name__ == "__main__":
+        with dask_backend("local"):  # or "tcp://scheduler:8786"
+            search.fit(X, y)
+
+A local cluster's worker processes start by importing your script, running
+its top-level code again: in a script, start the cluster under
+``if __name__ == "__main__":`` (:func:`local_cluster` raises a
+``RuntimeError`` saying so otherwise).
 
 skdl's estimators need nothing special on the workers: fitted and unfitted
 ones pickle (builders defined in ``__main__`` travel by value), a fit gives
@@ -19,8 +25,8 @@ machine in every worker. :func:`worker_environment` gives those settings,
 and :func:`local_cluster` starts workers with them, one process per GPU
 when asked.
 
-Needs the ``dask`` extra (``pip install 'skdl[dask]'``); ``import skdl`` does
-not import this module.
+Needs the ``dask`` extra (``python -m pip install ".[dask]"`` in skdl's
+checkout); ``import skdl`` does not import this module.
 """
 
 import logging
@@ -28,6 +34,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 
 import joblib
+
+from skdl._main_guard import refuse_unguarded_start
 
 __all__ = ["dask_backend", "local_cluster", "worker_environment"]
 
@@ -48,9 +56,17 @@ def _import_distributed():
         import distributed
     except ImportError as error:
         raise ImportError(
-            "skdl.dask needs Dask's distributed scheduler: pip install 'skdl[dask]'"
+            "skdl.dask needs Dask's distributed scheduler: install skdl's dask "
+            "extra (python -m pip install '.[dask]' in skdl's checkout)"
         ) from error
     return distributed
+
+
+def _start_method() -> str:
+    """How Dask starts worker processes: "spawn" unless configured otherwise."""
+    import dask
+
+    return dask.config.get("distributed.worker.multiprocessing-method", "spawn")
 
 
 def worker_environment(threads: int = 1, *, gpu: int | str | None = None) -> dict:
@@ -149,6 +165,14 @@ def local_cluster(
         the scheduler (``host``, ``dashboard_address``) and each worker's
         ``distributed.Nanny`` (everything else).
 
+    Raises
+    ------
+    RuntimeError
+        When called from a script's top level outside
+        ``if __name__ == "__main__":``. The worker processes start by
+        importing the script, and would run that code again before they
+        have finished starting.
+
     Returns
     -------
     cluster : distributed.LocalCluster or distributed.SpecCluster
@@ -163,6 +187,8 @@ def local_cluster(
     2
     """
     distributed = _import_distributed()
+    if _start_method() != "fork":
+        refuse_unguarded_start("A local Dask cluster started")
     devices = _devices(gpus)
     if devices is not None and n_workers not in (None, len(devices)):
         raise ValueError(
@@ -231,6 +257,10 @@ def dask_backend(
     worker thread. On leaving the block the client is closed, and a local
     cluster is shut down.
 
+    In a script, use ``"local"`` under ``if __name__ == "__main__":``: the
+    local cluster's worker processes start by importing the script, and run
+    its top-level code again (see :func:`local_cluster`).
+
     Parameters
     ----------
     scheduler : str, default="local"
@@ -265,8 +295,9 @@ def dask_backend(
     >>> from skdl.dask import dask_backend
     >>> search = GridSearchCV(KerasRegressor(random_state=0),
     ...                       {"optimizer": ["sgd", "adam"]}, n_jobs=-1)
-    >>> with dask_backend("local", n_workers=2):  # doctest: +SKIP
-    ...     search.fit(X, y)
+    >>> if __name__ == "__main__":  # doctest: +SKIP
+    ...     with dask_backend("local", n_workers=2):
+    ...         search.fit(X, y)
     """
     distributed = _import_distributed()
     with ExitStack() as stack:

@@ -59,3 +59,22 @@ def test_quick_benchmark_writes_json_plot_and_page(tmp_path):
     text = page.read_text()
     assert text.startswith(".. _benchmarks:") and "\nBenchmarks\n==========" in text
     assert ".. image:: ../quick.png" in text and ".. list-table::" in text
+
+
+def test_the_docs_page_is_the_generated_one():
+    # docs/benchmarks.rst is written by benchmarks/page.py from the committed
+    # run; an edit by hand, or a change of the generator without writing the
+    # page again, shows here.
+    from benchmarks import page
+
+    results = ROOT / "benchmarks" / "results"
+    summary = json.loads((results / "latest.json").read_text())
+    text = page.format_rst(
+        summary, "../benchmarks/results/latest.png", summary["meta"]["command"]
+    )
+    assert (ROOT / "docs" / "benchmarks.rst").read_text() == text, (
+        "docs/benchmarks.rst is not what benchmarks/page.py writes from "
+        "benchmarks/results/latest.json: write it again with format_rst"
+    )
+    # A "-" cell is text, not a bullet; the job lines are plain text.
+    assert "\n     - -\n" not in text and "\n::\n" not in text

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import skdl
+from tests.docs_layout import overflowing_code
 
 ROOT = Path(__file__).parents[1]
 DOCS = ROOT / "docs"
@@ -217,6 +218,17 @@ def test_docs_build(tmp_path):
         for figure in figures:
             image = html / "_images" / figure
             assert image.is_file() and image.stat().st_size > 10_000, figure
+    # Long code and output lines wrap at the page width (docs/_static/skdl.css).
+    gallery_pages = sorted((html / "auto_examples").glob("plot_*.html"))
+    assert overflowing_code(gallery_pages, tmp_path) == {}
+
+    # The Reports page shows the figures of a report made during the build.
+    reports_page = (html / "user_guide" / "reports.html").read_text(encoding="utf-8")
+    for name in ("score_by_parameter", "learning_curves"):
+        assert f"report_{name}.png" in reports_page
+        image = html / "_images" / f"report_{name}.png"
+        assert image.is_file() and image.stat().st_size > 10_000, image
+
     gallery_index = (html / "auto_examples" / "index.html").read_text(encoding="utf-8")
     for script in EXAMPLES.glob("plot_*.py"):
         assert f"{script.stem}.html" in gallery_index
@@ -234,3 +246,17 @@ def test_docs_build(tmp_path):
             path.read_text(encoding="utf-8", errors="replace")
         )
         assert remote is None, f"{path.relative_to(html)} loads {remote.group(0)!r}"
+
+
+def test_the_layout_check_sees_a_long_line(tmp_path):
+    # The check of test_docs_build can fail: an unwrapped long line overflows.
+    line = "x = " + "1 + " * 400 + "1"
+    plain = tmp_path / "plain.html"
+    plain.write_text(f"<html><body><pre>{line}</pre></body></html>")
+    wrapped = tmp_path / "wrapped.html"
+    css = (DOCS / "_static" / "skdl.css").read_text(encoding="utf-8")
+    wrapped.write_text(
+        f"<html><head><style>{css}</style></head><body><pre>{line}</pre></body></html>"
+    )
+    found = overflowing_code([plain, wrapped], tmp_path)
+    assert list(found) == [plain] and found[plain][0][1] > 1000

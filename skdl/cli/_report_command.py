@@ -119,7 +119,10 @@ def _check_writable(path):
 def _dask_client(scheduler: str, n_jobs: int, data: list, stack: ExitStack):
     """A client of ``scheduler`` (or of a new local cluster) for the block's fits."""
     if importlib.util.find_spec("distributed") is None:
-        raise CommandError("--scheduler needs Dask: pip install 'skdl[dask]'")
+        raise CommandError(
+            "--scheduler needs Dask: install skdl's dask extra "
+            "(python -m pip install '.[dask]' in skdl's checkout)"
+        )
     from skdl.dask import dask_backend
 
     n_workers = None
