@@ -30,9 +30,16 @@ def plain(value):
 
 
 def short_names(parameters) -> dict:
-    """Drop the step prefix all parameters share: ``mlp__epochs`` -> ``epochs``."""
-    prefixes = {name.rpartition("__")[0] for name in parameters}
-    if len(prefixes) == 1 and prefixes != {""}:
-        prefix = prefixes.pop() + "__"
-        return {name: name.removeprefix(prefix) for name in parameters}
-    return {name: name for name in parameters}
+    """Drop the step prefix of the parameters: ``mlp__epochs`` -> ``epochs``.
+
+    The prefix goes when all prefixed parameters share it and no two names
+    would become the same (``estimator`` of a merged report has none).
+    """
+    prefixes = {name.partition("__")[0] for name in parameters if "__" in name}
+    if len(prefixes) != 1:
+        return {name: name for name in parameters}
+    prefix = prefixes.pop() + "__"
+    short = {name: name.removeprefix(prefix) for name in parameters}
+    if len(set(short.values())) < len(short):
+        return {name: name for name in parameters}
+    return short

@@ -42,8 +42,17 @@ def candidate_table(cv_results: dict) -> pd.DataFrame:
         the fit and score times; and ``iter`` and ``n_resources`` for
         successive-halving searches.
     """
-    params = pd.DataFrame(list(cv_results["params"]))
-    columns = {name: params[name].to_numpy() for name in params.columns}
+    candidates = list(cv_results["params"])
+    params = pd.DataFrame(candidates)
+    columns = {}
+    for name in params.columns:
+        if all(name in candidate for candidate in candidates):
+            columns[name] = params[name].to_numpy()
+        else:
+            # A parameter of some candidates only (several estimators): NaN
+            # for the others, without turning the integers into floats.
+            values = [candidate.get(name, np.nan) for candidate in candidates]
+            columns[name] = np.array(values + [None], dtype=object)[:-1]
     for name in _HALVING_COLUMNS:
         if name in cv_results:
             columns[name] = np.asarray(cv_results[name])
