@@ -71,9 +71,20 @@ def test_unknown_attribute_is_an_attribute_error():
     assert "no attribute 'KerasRegresor'" in result.stdout
 
 
+def _best_time(command, repeats=3) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
 def test_skdl_datasets_command_is_fast():
-    command = [sys.executable, "-m", "skdl", "datasets"]
-    run("import skdl.datasets")  # warm the file cache, as a second call would be
-    start = time.perf_counter()
-    subprocess.run(command, capture_output=True, check=True)
-    assert time.perf_counter() - start < 1.5
+    listing = _best_time([sys.executable, "-m", "skdl", "datasets"])
+    # What the listing cannot avoid: Python, pandas and scikit-learn's utils
+    # (the loaders return Bunches). On an idle machine the listing takes
+    # about 1.2 s; on a busy one both take longer, so the budget grows with
+    # the machine's own cost of those imports. TensorFlow alone adds 3 s+.
+    floor = _best_time([sys.executable, "-c", "import pandas, sklearn.utils"])
+    assert listing < max(1.5, 1.5 * floor + 0.5), (listing, floor)

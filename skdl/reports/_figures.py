@@ -77,6 +77,24 @@ def score_by_parameter(
     return fig
 
 
+def varying_pairs(table, parameters) -> list[tuple[str, str]]:
+    """Pairs of ``parameters`` that both take two values or more in ``table``.
+
+    Only the rows that have both parameters count (with several estimators,
+    a parameter of one is NaN in the others' rows).
+    """
+    pairs = []
+    for position, first in enumerate(parameters):
+        for second in parameters[position + 1 :]:
+            both = table[table[first].notna() & table[second].notna()]
+            if (
+                both[first].map(_display).nunique() > 1
+                and both[second].map(_display).nunique() > 1
+            ):
+                pairs.append((first, second))
+    return pairs
+
+
 def score_heatmaps(table, pairs, scorer, *, score_label, names=None):
     """Mean test score over the grid of each pair of parameters, one panel each.
 

@@ -467,19 +467,8 @@ class CVReport:
             two values each among the candidates that have both.
         """
         candidates = self.table[~self.table["baseline"]]
-        pairs = []
         names = [name for name in self.parameters if name != "estimator"]
-        for position, first in enumerate(names):
-            for second in names[position + 1 :]:
-                both = candidates[
-                    candidates[first].notna() & candidates[second].notna()
-                ]
-                if (
-                    both[first].map(str).nunique() > 1
-                    and both[second].map(str).nunique() > 1
-                ):
-                    pairs.append((first, second))
-        return pairs[:MAX_HEATMAPS]
+        return _figures.varying_pairs(candidates, names)[:MAX_HEATMAPS]
 
     def plot(self) -> dict:
         """The report's figures, by name.
