@@ -80,7 +80,9 @@ def test_baseline_row_is_the_dummy_on_the_same_folds(ridge_search):
     assert report.best_params == search.best_params_
     markdown = report.to_markdown()
     assert "| baseline |" in markdown
-    assert "DummyRegressor(strategy=&quot;mean&quot;)" in report.to_html()
+    page = report.to_html()
+    assert "DummyRegressor(strategy=&quot;mean&quot;)" in page
+    assert "3 candidate(s), 5 folds each" in page  # the baseline is no candidate
 
 
 def test_no_baseline_without_data(ridge_search):

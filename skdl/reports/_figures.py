@@ -122,15 +122,18 @@ def score_heatmaps(table, pairs, scorer, *, score_label, names=None):
         ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=20)
         ax.set_yticks(range(grid.shape[0]), grid.index)
         ax.set(xlabel=names.get(second, second), ylabel=names.get(first, first))
+        low, high = image.get_clim()
         for (row, column), value in np.ndenumerate(grid.to_numpy(dtype=float)):
             if np.isfinite(value):
+                # Dark text on the light (high) end of viridis, light on the dark.
+                light = high > low and (value - low) / (high - low) > 0.6
                 ax.text(
                     column,
                     row,
                     f"{value:.3g}",
                     ha="center",
                     va="center",
-                    color="white",
+                    color="black" if light else "white",
                     fontsize=8,
                 )
         fig.colorbar(image, ax=ax, label=f"mean test {score_label}")

@@ -24,6 +24,7 @@ tr.tied td { background: #f6f8ee; }
 tr.baseline td { font-style: italic; color: #555; background: #f7f0f0;
                  border-top: 1px dashed #b88; border-bottom: 1px dashed #b88; }
 .tie { color: #476; font-weight: 600; }
+.table-scroll { overflow-x: auto; }
 figure { margin: 1rem 0; } img { max-width: 100%; height: auto; }
 figcaption, .note, footer { color: #555; font-size: 0.9rem; }
 """
@@ -91,7 +92,8 @@ def _table_notes(report) -> str:
     notes = []
     if report.has_baseline:
         notes.append(
-            f"The <em>baseline</em> row is {escape(report.baseline_name)}, scored "
+            "The <em>baseline</em> row is "
+            f"{escape(report.baseline_name.removeprefix('baseline: '))}, scored "
             "on the same folds: a candidate no better than it learned nothing "
             "from the features."
         )
@@ -122,7 +124,7 @@ def report_page(report) -> str:
     )
     sections = [
         f"<h1>{escape(report.title)}</h1>",
-        f'<p class="summary">{len(report.table)} candidate(s), {n_folds} folds each. '
+        f'<p class="summary">{report.n_candidates} candidate(s), {n_folds} folds each. '
         f"Best mean test {escape(report.scorer_label(report.scorer))}: "
         f"<strong>{report.best_score:.4g}</strong>.</p>",
         "<h2>Best parameters</h2>",
@@ -130,7 +132,8 @@ def report_page(report) -> str:
         if best
         else "<p>None searched.</p>",
         "<h2>Candidates</h2>",
-        table_html(report),
+        # A wide table (several estimators' parameters) scrolls on its own.
+        f'<div class="table-scroll">{table_html(report)}</div>',
         _table_notes(report),
     ]
     figures = report.plot()

@@ -333,6 +333,11 @@ class CVReport:
         return float(self.table[f"mean_test_{self.scorer}"].iloc[self.best_index])
 
     @property
+    def n_candidates(self) -> int:
+        """How many candidates the report ranks (the baseline not counted)."""
+        return len(self._candidate_params)
+
+    @property
     def has_baseline(self) -> bool:
         """Whether the report has a baseline row."""
         return bool(self.table["baseline"].any())
