@@ -296,7 +296,11 @@ class CVReport:
             histories = [
                 [h for h in map(find_history, results["estimator"]) if h is not None]
             ]
-        reference = {"test_train_ratio": _baseline.ratio_from_splitter(cv or 5)}
+        reference = {
+            "test_train_ratio": _baseline.ratio_from_splitter(5 if cv is None else cv)
+        }
+        if (X is None) != (y is None):
+            raise ValueError("Pass both X and y, the data cross_validate was given.")
         if X is not None:
             if "estimator" in results:
                 classifier = is_classifier(results["estimator"][0])
