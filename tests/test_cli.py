@@ -49,13 +49,18 @@ def test_report_prints_table_and_writes_html(grid_file, tmp_path, capsys):
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     assert lines[0].startswith("| rank | epochs | hidden_layer_sizes | optimizer |")
-    assert sum(line.startswith("| ") for line in lines) == 1 + 4
+    # The header, 4 candidates and the baseline row.
+    assert sum(line.startswith("| ") for line in lines) == 1 + 4 + 1
+    assert any(line.startswith("| baseline |") for line in lines)
+    assert "p vs best" in lines[0]
     assert "model__optimizer = " in captured.out
     assert "Best mean test neg_mean_squared_error" in captured.out
     # The progress line reached the end: 4 candidates x 3 folds.
     assert "12/12 fits" in captured.err
     page = out.read_text()
-    assert page.count("data:image/png;base64,") == 3  # learning curves included
+    # Learning curves and a heat map of optimizer x hidden_layer_sizes included.
+    assert page.count("data:image/png;base64,") == 4
+    assert 'id="figure-heatmaps"' in page
     assert "wine_quality" in page
 
 
@@ -110,6 +115,135 @@ def test_classification_from_a_csv_file(grid_file, tmp_path, capsys):
     assert status == 0
     out = capsys.readouterr().out
     assert "test accuracy" in out and out.count("| ") >= 3
+
+
+SEVERAL_ESTIMATORS = """
+scoring = "neg_mean_squared_error"
+[cv]
+splitter = "KFold"
+n_splits = 3
+
+[[estimators]]
+name = "network"
+estimator = "KerasRegressor"
+standardize = true
+params.batch_size = 64
+params.random_state = 0
+grid.optimizer = ["SGD", "Adam"]
+grid.epochs = [2]
+
+[[estimators]]
+name = "tutorial builder"
+estimator = "KerasRegressor"
+standardize = true
+params.model = "tests.builders.baseline_model"
+params.random_state = 0
+grid.epochs = [2]
+
+[[estimators]]
+estimator = "sklearn.ensemble.HistGradientBoostingRegressor"
+grid.max_iter = [10, 20]
+
+[[estimators]]
+estimator = "sklearn.linear_model.Ridge"
+standardize = true
+grid.alpha = [1.0, 100.0]
+"""
+
+
+def test_several_estimators_in_one_report(grid_file, tmp_path, capsys):
+    out = tmp_path / "report.html"
+    status = main(
+        [
+            "report",
+            "--data",
+            "wine_quality",
+            "--grid",
+            grid_file(SEVERAL_ESTIMATORS),
+            "--n-jobs",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
+    assert status == 0
+    captured = capsys.readouterr()
+    assert "7 candidates of 4 estimators x 3 folds" in captured.err
+    assert "21/21 fits" in captured.err
+    rows = [line for line in captured.out.splitlines() if line.startswith("| ")]
+    header = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert header[:2] == ["rank", "estimator"]
+    assert {"optimizer", "epochs", "max_iter", "alpha", "p vs best"} <= set(header)
+    estimators = [row.split("|")[2].strip() for row in rows[1:]]
+    assert sorted(estimators) == sorted(
+        ["network"] * 2
+        + ["tutorial builder"]
+        + ["HistGradientBoostingRegressor"] * 2
+        + ["Ridge"] * 2
+        + [""]  # the baseline's row
+    )
+    assert sum(row.startswith("| baseline |") for row in rows) == 1
+    assert "Best parameters:\n  estimator = " in captured.out
+    page = out.read_text()
+    assert "HistGradientBoostingRegressor" in page and "tutorial builder" in page
+
+
+@pytest.mark.parametrize(
+    "grid_text, message",
+    [
+        (
+            "[[estimators]]\nestimator = 'sklearn.linear_model.Ridg'\n",
+            "cannot import the estimator 'sklearn.linear_model.Ridg'",
+        ),
+        (
+            "[[estimators]]\nestimator = 'sklearn.linear_model.Ridge'\n"
+            "grid.alpah = [1.0]\n",
+            "Ridge has no parameter 'alpah'; did you mean 'alpha'?",
+        ),
+        (
+            "[[estimators]]\nestimator = 'KerasRegressor'\n"
+            "params.model = 'no_such_module.builder'\n",
+            "cannot import the model builder 'no_such_module.builder'",
+        ),
+        (
+            "[[estimators]]\nestimator = 'sklearn.linear_model.Ridge'\n"
+            "[[estimators]]\nestimator = 'sklearn.linear_model.Ridge'\n",
+            "two estimators are called 'Ridge'",
+        ),
+        (
+            "[[estimators]]\nestimator = 'sklearn.linear_model.Ridge'\n"
+            "[[estimators]]\nestimator = 'sklearn.linear_model.LogisticRegression'\n",
+            "mix classifiers and regressors",
+        ),
+        (
+            "estimator = 'KerasRegressor'\n"
+            "[[estimators]]\nestimator = 'sklearn.linear_model.Ridge'\n",
+            "'estimator' belongs inside each [[estimators]] table",
+        ),
+        (
+            "[[estimators]]\nestimator = 'sklearn.pipeline.make_pipeline'\n",
+            "is not a scikit-learn estimator class",
+        ),
+    ],
+)
+def test_bad_estimators_are_one_line_errors(grid_file, capsys, grid_text, message):
+    status = main(["report", "--data", "ice_cream", "--grid", grid_file(grid_text)])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("skdl report: error: ")
+    assert message in err
+
+
+def test_bundled_grid_compares_network_boosting_and_ridge():
+    from skdl.cli._grid_file import read_grid_file
+
+    grid = read_grid_file("examples/red_wine_grid.toml")
+    assert [entry.estimator for entry in grid.estimators] == [
+        "KerasRegressor",
+        "sklearn.ensemble.HistGradientBoostingRegressor",
+        "sklearn.linear_model.Ridge",
+    ]
+    assert grid.several and grid.scoring == "neg_mean_squared_error"
 
 
 def test_datasets_lists_the_bundled_data(capsys):

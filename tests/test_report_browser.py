@@ -2,7 +2,8 @@
 
 Chromium and ChromeDriver come from Debian's packages (``scripts/test.sh``
 installs them when it can). The page is opened from disk, screenshotted, and
-checked for its table, its three figures, console errors and any request
+checked for its table (candidates of two estimators, the baseline row, the
+comparison with the best), its four figures, console errors and any request
 that leaves the file.
 """
 
@@ -17,14 +18,19 @@ from skdl.cli import main
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
 GRID = """
+[[estimators]]
+name = "network"
 estimator = "KerasClassifier"
 standardize = true
-[params]
-epochs = 3
-random_state = 0
-[grid]
-optimizer = ["adam", "sgd"]
-hidden_layer_sizes = [[8], [16]]
+params.epochs = 3
+params.random_state = 0
+grid.optimizer = ["adam", "sgd"]
+grid.hidden_layer_sizes = [[8], [16]]
+
+[[estimators]]
+estimator = "sklearn.linear_model.LogisticRegression"
+standardize = true
+grid.C = [0.1, 1.0]
 """
 
 
@@ -97,14 +103,36 @@ def test_report_renders_in_chromium(report_page, browser, tmp_path):
     assert browser.execute_script("return document.readyState") == "complete"
     assert browser.title == "Cross-validation report: sonar"
 
+    headers = [
+        cell.text
+        for cell in browser.find_elements("css selector", "table.candidates th")
+    ]
+    assert headers[:2] == ["rank", "estimator"]
+    assert {"Δ vs best", "p vs best"} <= set(headers)
+    p_column = headers.index("p vs best")
     rows = browser.find_elements("css selector", "table.candidates tbody tr")
-    assert len(rows) == 4
+    assert len(rows) == 4 + 2 + 1  # network, logistic regression, baseline
     assert rows[0].get_attribute("class") == "best"
     assert rows[0].find_elements("tag name", "td")[0].text == "1"
+    cells = [[td.text for td in row.find_elements("tag name", "td")] for row in rows]
+    estimators = {row[1] for row in cells}
+    assert {"network", "LogisticRegression"} <= estimators
+    baseline = [row for row in rows if "baseline" in row.get_attribute("class")]
+    assert len(baseline) == 1 and baseline[0].text.startswith("baseline")
+    first_cell = baseline[0].find_element("tag name", "td")
+    assert first_cell.value_of_css_property("font-style") == "italic"
+    for row, texts in zip(rows[1:], cells[1:], strict=True):
+        # The ≈ mark is shown exactly for rows the test cannot tell from the best.
+        p_value = 0.0 if texts[p_column] == "<0.001" else float(texts[p_column])
+        marks = row.find_elements("css selector", "span.tie")
+        assert bool(marks) == (p_value >= 0.05), texts
+    notes = browser.find_element("css selector", "p.table-notes").text
+    assert "Nadeau and Bengio" in notes and "DummyClassifier" in notes
 
     images = browser.find_elements("tag name", "img")
     assert [image.get_attribute("id") for image in images] == [
         "figure-score_by_parameter",
+        "figure-heatmaps",
         "figure-learning_curves",
         "figure-fit_times",
     ]

@@ -139,7 +139,12 @@ def test_recorder_directory_is_removed_with_it():
 def test_figures_show_each_view(keras_search):
     search, _ = keras_search
     figures = CVReport.from_search(search).plot()
-    assert set(figures) == {"score_by_parameter", "learning_curves", "fit_times"}
+    assert set(figures) == {
+        "score_by_parameter",
+        "heatmaps",
+        "learning_curves",
+        "fit_times",
+    }
     by_parameter = figures["score_by_parameter"].axes
     assert [ax.get_xlabel() for ax in by_parameter] == ["epochs", "optimizer"]
     # Every fold of every candidate is a dot: 4 candidates x 3 folds.
@@ -162,7 +167,7 @@ def test_html_is_self_contained(keras_search, tmp_path):
     assert path.read_text(encoding="utf-8") == page
     assert "<title>Wine &lt;test&gt;</title>" in page
     sources = re.findall(r'src="([^"]*)"', page)
-    assert len(sources) == 3 and all(
+    assert len(sources) == 4 and all(
         s.startswith("data:image/png;base64,") for s in sources
     )
     assert not re.search(r"(href|src)=\"(https?:)?//", page)

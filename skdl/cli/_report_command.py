@@ -41,42 +41,54 @@ def _run_report(args, stack: ExitStack) -> int:
         )
     if args.cv is not None and args.cv < 2:
         raise CommandError(f"--cv must be at least 2, got {args.cv}")
-    estimator = grid_file.make_estimator()
-    cv = check_cv(grid_file.make_cv(args.cv), y, classifier=is_classifier(estimator))
+    entries = grid_file.estimators
+    estimators = [entry.make_estimator() for entry in entries]
+    splitter = check_cv(
+        grid_file.make_cv(args.cv), y, classifier=is_classifier(estimators[0])
+    )
     try:
-        n_splits = cv.get_n_splits(X, y)
+        # Every estimator is cross-validated on these very folds, and the
+        # report scores its baseline on them too.
+        splits = list(splitter.split(X, y))
     except ValueError as error:
         raise CommandError(f"cannot split {args.data}: {error}") from None
+    n_splits = len(splits)
     client = None
     if args.scheduler:
         client = _dask_client(args.scheduler, args.n_jobs, [X, y], stack)
-    recorder = _history_recorder(scoring, client, args.history_dir, stack)
-    search = GridSearchCV(
-        estimator,
-        grid_file.param_grid(),
-        scoring=recorder or scoring,
-        cv=cv,
-        n_jobs=args.n_jobs,
-        refit=False,
-        error_score="raise",
-    )
-    total = len(ParameterGrid(search.param_grid)) * n_splits
+    searches, recorders = {}, []
+    for entry, estimator in zip(entries, estimators, strict=True):
+        recorder = _history_recorder(scoring, client, args.history_dir, stack)
+        recorders.append(recorder)
+        searches[entry.name] = GridSearchCV(
+            estimator,
+            entry.param_grid(),
+            scoring=recorder or scoring,
+            cv=splits,
+            n_jobs=args.n_jobs,
+            refit=False,
+            error_score="raise",
+        )
+    n_candidates = sum(len(ParameterGrid(s.param_grid)) for s in searches.values())
+    total = n_candidates * n_splits
+    several = f" of {len(searches)} estimators" if grid_file.several else ""
     print(
         f"{args.data}: {X.shape[0]} rows, {X.shape[1]} features -> {y.name}; "
-        f"{total // n_splits} candidates x {n_splits} folds",
+        f"{n_candidates} candidates{several} x {n_splits} folds",
         file=sys.stderr,
     )
     progress = nullcontext()
-    if recorder is not None:
+    if all(recorder is not None for recorder in recorders):
 
         def fits_done():
             # The fits of a lost Dask worker are done, and recorded, again.
-            return min(recorder.n_recorded, total)
+            return min(sum(recorder.n_recorded for recorder in recorders), total)
 
         progress = watching(fits_done, ProgressLine(total, sys.stderr))
     try:
         with progress:
-            search.fit(X, y)
+            for search in searches.values():
+                search.fit(X, y)
     except ValueError as error:
         # Bad data or a bad parameter value: scikit-learn's message says which.
         message = str(error).strip().splitlines()
@@ -91,7 +103,13 @@ def _run_report(args, stack: ExitStack) -> int:
             f"{worker}; see the workers' logs (out of memory?)"
         ) from None
     title = args.title or f"Cross-validation report: {args.data}"
-    report = CVReport.from_search(search, histories=recorder, title=title)
+    if grid_file.several:
+        report = CVReport.from_searches(searches, X=X, y=y, title=title)
+    else:
+        (search,) = searches.values()
+        report = CVReport.from_search(
+            search, X=X, y=y, histories=recorders[0], title=title
+        )
     print(report.to_markdown())
     score_name = report.scorer_label(report.scorer)
     print(f"\nBest mean test {score_name}: {report.best_score:.4g}")

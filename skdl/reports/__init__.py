@@ -3,8 +3,11 @@
 >>> from skdl.reports import CVReport, HistoryRecorder
 
 Build a :class:`CVReport` from a fitted search (``GridSearchCV``,
-``RandomizedSearchCV``, ``HalvingGridSearchCV``) or from the dict
-``cross_validate`` returns. Score the search with a :class:`HistoryRecorder`
+``RandomizedSearchCV``, ``HalvingGridSearchCV``), from several searches on
+the same folds (one per estimator, ranked together), or from the dict
+``cross_validate`` returns. Given the data, the report adds a baseline
+(a dummy estimator on the same folds) and compares every candidate with the
+best (corrected resampled t-test). Score the search with a :class:`HistoryRecorder`
 to get every fold's learning curves without keeping every fold's model.
 """
 

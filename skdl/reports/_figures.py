@@ -26,11 +26,15 @@ def _display(value) -> str:
     return str(value)
 
 
-def score_by_parameter(table, folds, parameters, scorer, *, score_label, names=None):
+def score_by_parameter(
+    table, folds, parameters, scorer, *, score_label, names=None, baseline=None
+):
     """Test score against each searched parameter, every fold a dot.
 
     The bar of each value is the mean over the candidates that have it, its
-    line one standard deviation of their fold scores.
+    line one standard deviation of their fold scores. Candidates without the
+    parameter (another estimator's) are left out of its panel. ``baseline``,
+    a mean test score, is drawn as a dashed line.
     """
     n = max(len(parameters), 1)
     fig = _figure(figsize=(max(3.6 * n, 5), 3.6))
@@ -38,10 +42,11 @@ def score_by_parameter(table, folds, parameters, scorer, *, score_label, names=N
     test = folds[(folds["set"] == "test") & (folds["scorer"] == scorer)]
     rng = np.random.default_rng(0)
     for ax, parameter in zip(axes[0], parameters, strict=False):
-        labels = table[parameter].map(_display)
+        having = table[table[parameter].notna()]
+        labels = having[parameter].map(_display)
         values = list(dict.fromkeys(labels))
         for position, value in enumerate(values):
-            candidates = table.index[labels == value]
+            candidates = having.index[labels == value]
             scores = test.loc[test["candidate"].isin(candidates), "score"].to_numpy()
             jitter = rng.uniform(-0.15, 0.15, size=len(scores))
             ax.scatter(position + jitter, scores, s=10, alpha=0.45, color="tab:blue")
@@ -57,10 +62,82 @@ def score_by_parameter(table, folds, parameters, scorer, *, score_label, names=N
         xlabel = (names or {}).get(parameter, parameter)
         ax.set(xlabel=xlabel, xlim=(-0.6, len(values) - 0.4))
         ax.grid(axis="y", alpha=0.3)
+        if baseline is not None:
+            ax.axhline(baseline, color="tab:red", ls="--", lw=1, label="baseline")
+    if baseline is not None:
+        axes[0, 0].legend(loc="best", fontsize=8)
     if not parameters:
         axes[0, 0].text(0.5, 0.5, "no parameter was searched", ha="center")
     axes[0, 0].set_ylabel(score_label)
-    fig.suptitle("Dots: folds; bars: mean ± std", fontsize=9)
+    title = "Dots: folds; bars: mean ± std"
+    if baseline is not None:
+        title += "; dashed: baseline"
+    fig.suptitle(title, fontsize=9)
+    fig.set_layout_engine("tight")
+    return fig
+
+
+def varying_pairs(table, parameters) -> list[tuple[str, str]]:
+    """Pairs of ``parameters`` that both take two values or more in ``table``.
+
+    Only the rows that have both parameters count (with several estimators,
+    a parameter of one is NaN in the others' rows).
+    """
+    pairs = []
+    for position, first in enumerate(parameters):
+        for second in parameters[position + 1 :]:
+            both = table[table[first].notna() & table[second].notna()]
+            if (
+                both[first].map(_display).nunique() > 1
+                and both[second].map(_display).nunique() > 1
+            ):
+                pairs.append((first, second))
+    return pairs
+
+
+def score_heatmaps(table, pairs, scorer, *, score_label, names=None):
+    """Mean test score over the grid of each pair of parameters, one panel each.
+
+    A cell is the mean, over the candidates with those two values, of their
+    mean test scores; an empty cell is a combination not searched.
+    """
+    names = names or {}
+    fig = _figure(figsize=(4.6 * len(pairs), 3.9))
+    axes = fig.subplots(1, len(pairs), squeeze=False)[0]
+    for ax, (first, second) in zip(axes, pairs, strict=True):
+        having = table[table[first].notna() & table[second].notna()]
+        grid = (
+            pd.DataFrame(
+                {
+                    "row": having[first].map(_display),
+                    "column": having[second].map(_display),
+                    "score": having[f"mean_test_{scorer}"].astype(float),
+                }
+            )
+            .groupby(["row", "column"], sort=False)["score"]
+            .mean()
+            .unstack("column")
+        )
+        image = ax.imshow(grid.to_numpy(dtype=float), cmap="viridis", aspect="auto")
+        ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=20)
+        ax.set_yticks(range(grid.shape[0]), grid.index)
+        ax.set(xlabel=names.get(second, second), ylabel=names.get(first, first))
+        low, high = image.get_clim()
+        for (row, column), value in np.ndenumerate(grid.to_numpy(dtype=float)):
+            if np.isfinite(value):
+                # Dark text on the light (high) end of viridis, light on the dark.
+                light = high > low and (value - low) / (high - low) > 0.6
+                ax.text(
+                    column,
+                    row,
+                    f"{value:.3g}",
+                    ha="center",
+                    va="center",
+                    color="black" if light else "white",
+                    fontsize=8,
+                )
+        fig.colorbar(image, ax=ax, label=f"mean test {score_label}")
+    fig.suptitle("Mean test score over two parameters' grid", fontsize=9)
     fig.set_layout_engine("tight")
     return fig
 

@@ -20,6 +20,11 @@ table { border-collapse: collapse; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.7rem; text-align: left; }
 th { background: #f4f4f4; }
 tr.best td { font-weight: 600; background: #eef6ee; }
+tr.tied td { background: #f6f8ee; }
+tr.baseline td { font-style: italic; color: #555; background: #f7f0f0;
+                 border-top: 1px dashed #b88; border-bottom: 1px dashed #b88; }
+.tie { color: #476; font-weight: 600; }
+.table-scroll { overflow-x: auto; }
 figure { margin: 1rem 0; } img { max-width: 100%; height: auto; }
 figcaption, .note, footer { color: #555; font-size: 0.9rem; }
 """
@@ -28,6 +33,11 @@ _CAPTIONS = {
         "Score by parameter",
         "Each dot is one fold's test score of a candidate with that value; the "
         "black bar is their mean and one standard deviation.",
+    ),
+    "heatmaps": (
+        "Two parameters at a time",
+        "Mean test score over the grid of two searched parameters, averaged over "
+        "the other parameters' values; blank cells were not searched.",
     ),
     "learning_curves": (
         "Learning curves",
@@ -41,6 +51,9 @@ _CAPTIONS = {
 }
 
 
+_TIE_TITLE = "not distinguishable from the best at the 5 % level"
+
+
 def _figure_data(figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=96)
@@ -50,17 +63,56 @@ def _figure_data(figure) -> str:
 def table_html(report) -> str:
     """The candidate table, best candidate first and highlighted."""
     rows = report.summary_rows()
-    headers = [key for key in rows[0] if key != "_index"]
+    headers = [key for key in rows[0] if not key.startswith("_")]
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = []
     for row in rows:
-        css = ' class="best"' if row["_index"] == report.best_index else ""
-        cells = "".join(f"<td>{escape(row[h])}</td>" for h in headers)
-        body.append(f"<tr{css}>{cells}</tr>")
+        classes = []
+        if row["_index"] == report.best_index:
+            classes.append("best")
+        if row["_baseline"]:
+            classes.append("baseline")
+        elif row["_tied"]:
+            classes.append("tied")
+        cells = [escape(row[h]) for h in headers]
+        if row["_tied"] and not row["_baseline"]:
+            cells[0] += f' <span class="tie" title="{_TIE_TITLE}">≈</span>'
+        elif row["_tied"]:
+            cells[0] += f' <span class="tie" title="{_TIE_TITLE}">≈ best</span>'
+        css = f' class="{" ".join(classes)}"' if classes else ""
+        body.append(f"<tr{css}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return (
         f'<table class="candidates"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
+
+
+def _table_notes(report) -> str:
+    """How to read the table: the baseline, the differences and p-values."""
+    notes = []
+    if report.has_baseline:
+        notes.append(
+            "The <em>baseline</em> row is "
+            f"{escape(report.baseline_name.removeprefix('baseline: '))}, scored "
+            "on the same folds: a candidate no better than it learned nothing "
+            "from the features."
+        )
+    if len(report.table) > 1:
+        notes.append(
+            "<em>Δ vs best</em> is the mean over the folds of the row's test score "
+            "minus the best candidate's on the same fold."
+        )
+    if report.table["p_value_vs_best"].notna().any():
+        notes.append(
+            "<em>p vs best</em> is the two-sided p-value of the corrected "
+            "resampled t-test (Nadeau and Bengio, 2003) of those fold differences, "
+            "which allows for the overlap of the folds' training sets. Rows marked "
+            '<span class="tie">≈</span> (p ≥ 0.05) are not distinguishable from '
+            "the best on these folds; that does not make them equally good."
+        )
+    if not notes:
+        return ""
+    return '<p class="note table-notes">' + " ".join(notes) + "</p>"
 
 
 def report_page(report) -> str:
@@ -72,7 +124,7 @@ def report_page(report) -> str:
     )
     sections = [
         f"<h1>{escape(report.title)}</h1>",
-        f'<p class="summary">{len(report.table)} candidate(s), {n_folds} folds each. '
+        f'<p class="summary">{report.n_candidates} candidate(s), {n_folds} folds each. '
         f"Best mean test {escape(report.scorer_label(report.scorer))}: "
         f"<strong>{report.best_score:.4g}</strong>.</p>",
         "<h2>Best parameters</h2>",
@@ -80,11 +132,15 @@ def report_page(report) -> str:
         if best
         else "<p>None searched.</p>",
         "<h2>Candidates</h2>",
-        table_html(report),
+        # A wide table (several estimators' parameters) scrolls on its own.
+        f'<div class="table-scroll">{table_html(report)}</div>',
+        _table_notes(report),
     ]
     figures = report.plot()
-    for name in ("score_by_parameter", "learning_curves", "fit_times"):
+    for name in ("score_by_parameter", "heatmaps", "learning_curves", "fit_times"):
         heading, caption = _CAPTIONS[name]
+        if name == "heatmaps" and name not in figures:
+            continue
         sections.append(f"<h2>{heading}</h2>")
         if name not in figures:
             sections.append(

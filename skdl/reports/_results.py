@@ -42,8 +42,17 @@ def candidate_table(cv_results: dict) -> pd.DataFrame:
         the fit and score times; and ``iter`` and ``n_resources`` for
         successive-halving searches.
     """
-    params = pd.DataFrame(list(cv_results["params"]))
-    columns = {name: params[name].to_numpy() for name in params.columns}
+    candidates = list(cv_results["params"])
+    params = pd.DataFrame(candidates)
+    columns = {}
+    for name in params.columns:
+        if all(name in candidate for candidate in candidates):
+            columns[name] = params[name].to_numpy()
+        else:
+            # A parameter of some candidates only (several estimators): NaN
+            # for the others, without turning the integers into floats.
+            values = [candidate.get(name, np.nan) for candidate in candidates]
+            columns[name] = np.array(values + [None], dtype=object)[:-1]
     for name in _HALVING_COLUMNS:
         if name in cv_results:
             columns[name] = np.asarray(cv_results[name])
@@ -124,3 +133,67 @@ def cross_validate_as_search_results(results: dict, params: dict | None = None) 
         if split == "test":
             cv_results[f"rank_test_{scorer}"] = np.array([1])
     return cv_results
+
+
+def merge_search_results(results_by_name: dict) -> dict:
+    """Several searches' ``cv_results_`` as one, ranked together.
+
+    Parameters
+    ----------
+    results_by_name : dict of str to dict
+        Each search's ``cv_results_``, by the name its estimator is shown
+        under. The searches must have the same scorers and folds.
+
+    Returns
+    -------
+    cv_results : dict
+        One ``cv_results_`` whose candidates' parameters start with
+        ``"estimator"`` (the name), ranks recomputed over all candidates.
+    """
+    if not results_by_name:
+        raise ValueError("No search results to merge.")
+    named = list(results_by_name.items())
+    scorers = [scorer_names(results) for _, results in named]
+    folds = [_n_folds(results) for _, results in named]
+    for (name, _), these_scorers, these_folds in zip(
+        named, scorers, folds, strict=True
+    ):
+        if set(these_scorers) != set(scorers[0]):
+            raise ValueError(
+                f"Search {name!r} has scorers {these_scorers}, but {named[0][0]!r} "
+                f"has {scorers[0]}; score every search with the same scoring."
+            )
+        if these_folds != folds[0]:
+            raise ValueError(
+                f"Search {name!r} has {these_folds} folds, but {named[0][0]!r} has "
+                f"{folds[0]}; cross-validate every search on the same folds."
+            )
+    merged = {
+        "params": [
+            {"estimator": name, **params}
+            for name, results in named
+            for params in results["params"]
+        ]
+    }
+    shared = set.intersection(*(set(results) for _, results in named))
+    for key in sorted(shared):
+        if key == "params" or key.startswith(("param_", "rank_")):
+            continue
+        merged[key] = np.concatenate([np.asarray(results[key]) for _, results in named])
+    for scorer in scorers[0]:
+        merged[f"rank_test_{scorer}"] = _ranks(merged[f"mean_test_{scorer}"])
+    return merged
+
+
+def _n_folds(cv_results: dict) -> int:
+    return len(
+        {match["fold"] for match in map(_SPLIT_COLUMN.match, cv_results) if match}
+    )
+
+
+def _ranks(means) -> np.ndarray:
+    """Rank 1 for the highest mean, ties sharing the lowest rank, NaN last."""
+    from scipy.stats import rankdata
+
+    means = np.asarray(means, dtype=float)
+    return rankdata(-np.nan_to_num(means, nan=-np.inf), method="min").astype(np.int32)
