@@ -92,6 +92,11 @@ BAD_INPUT = {
         ValueError,
         "needs numeric features.*OneHotEncoder",
     ),
+    "text target for a regressor": (
+        lambda f: regressor().fit(X, np.array(["a", "b"] * 10)),
+        ValueError,
+        "needs a numeric target.*KerasClassifier",
+    ),
     "text column, categorical_features=None": (
         lambda f: regressor(categorical_features=None).fit(
             pd.DataFrame({"city": ["x"] * 20, "t": 1.0}), Y

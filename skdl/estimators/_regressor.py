@@ -27,6 +27,16 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         outputs = self._network_outputs(X)
         return self.target_encoder_.values(outputs)
 
+    def _validate_training_data(self, X, y, *, reset: bool):
+        X, y = super()._validate_training_data(X, y, reset=reset)
+        if y.dtype.kind not in "biuf":
+            raise ValueError(
+                f"KerasRegressor needs a numeric target, but y holds {y.dtype} "
+                f"values such as {y.flat[0]!r}; for class labels use "
+                "KerasClassifier."
+            )
+        return X, y
+
     def _target_encoder(self, y, classes=None, sample_weight=None):
         # The ready-made network trains on a standardized target; a user's
         # model sees the target as given, as in scikeras.
