@@ -9,6 +9,7 @@ for the target. They are also usable on their own, as a model builder for
 another wrapper or a plain Keras training script.
 """
 
+from skdl import _keras_import  # noqa: F401  (first: silences TensorFlow's start-up)
 from skdl.networks._dense import build_dense_network
 from skdl.networks._features import (
     TabularEncoding,
