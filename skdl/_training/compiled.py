@@ -106,7 +106,10 @@ class _Trace:
         self._quiet_runs: set = set()  # (cache generation, input shapes)
 
     def __call__(self, tensors: list, captures: list | None):
-        run = (_cache_generation, tuple(tuple(t.shape) for t in tensors))
+        import tensorflow as tf
+
+        flat = tf.nest.flatten(tensors)
+        run = (_cache_generation, tuple(tuple(t.shape) for t in flat))
         if run in self._quiet_runs:
             return self._run(tensors, captures)
         with captured_native_stderr(keep=_worth_showing):
@@ -115,9 +118,13 @@ class _Trace:
         return result
 
     def _run(self, tensors, captures):
+        import tensorflow as tf
+
         if captures is None:
             return self.concrete_function(*tensors)
-        return self.concrete_function._call_flat(tensors, captures)
+        # The traced function's flat inputs are its arguments flattened the
+        # way tf.nest flattens them (dict entries by sorted key).
+        return self.concrete_function._call_flat(tf.nest.flatten(tensors), captures)
 
 
 class _BoundFunction:
@@ -171,12 +178,11 @@ def compiled_function(model, name: str, make_function, tensors, jit_compile=Fals
     """
     import tensorflow as tf
 
-    specs = tuple(
-        tf.TensorSpec(
-            [None, *tensor.shape[1:]] if tensor.shape.rank else [], tensor.dtype
-        )
-        for tensor in tensors
-    )
+    def spec(tensor):
+        shape = [None, *tensor.shape[1:]] if tensor.shape.rank else []
+        return tf.TensorSpec(shape, tensor.dtype)
+
+    specs = tuple(tf.nest.map_structure(spec, tensor) for tensor in tensors)
     functions = getattr(model, _MODEL_ATTRIBUTE, None)
     if functions is None:
         functions = {}
@@ -292,7 +298,12 @@ def _architecture_key(model, name, specs, state) -> str | None:
         object.__setattr__(model, _KEY_ATTRIBUTE, model_key)
     if model_key is None:
         return None
-    inputs = [(spec.shape.as_list(), spec.dtype.name) for spec in specs]
+    import tensorflow as tf
+
+    # Nested (several inputs or outputs): the structure is part of the key.
+    inputs = tf.nest.map_structure(
+        lambda spec: [spec.shape.as_list(), spec.dtype.name], specs
+    )
     return json.dumps([name, inputs]) + model_key
 
 

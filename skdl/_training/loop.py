@@ -39,17 +39,34 @@ _XLA_REFUSED = "_skdl_xla_refused"
 
 @dataclass
 class Dataset:
-    """Arrays ready for the network: inputs, targets and sample weights."""
+    """Arrays ready for the network: inputs, targets and sample weights.
 
-    x: np.ndarray
-    y: np.ndarray
+    ``x`` and ``y`` are each an array, or a list or dict of arrays (a model
+    with several inputs or outputs), all with samples along the first axis.
+    """
+
+    x: object
+    y: object
     sample_weight: np.ndarray
 
     def __len__(self) -> int:
-        return len(self.x)
+        return len(self.sample_weight)
 
     def subset(self, index) -> "Dataset":
-        return Dataset(self.x[index], self.y[index], self.sample_weight[index])
+        return Dataset(
+            map_arrays(lambda array: array[index], self.x),
+            map_arrays(lambda array: array[index], self.y),
+            self.sample_weight[index],
+        )
+
+
+def map_arrays(function, structure):
+    """``function`` applied to every array of an array, list or dict of arrays."""
+    if isinstance(structure, dict):
+        return {name: function(value) for name, value in structure.items()}
+    if isinstance(structure, list | tuple):
+        return [function(value) for value in structure]
+    return function(structure)
 
 
 def _epoch_function(model, step_name: str):
@@ -65,16 +82,20 @@ def _epoch_function(model, step_name: str):
             index = order[
                 batch * batch_size : tf.minimum((batch + 1) * batch_size, n_samples)
             ]
-            step(
-                (
-                    tf.gather(x, index),
-                    tf.gather(y, index),
-                    tf.gather(sample_weight, index),
-                )
-            )
+            step(_batch(x, y, sample_weight, index))
         return model.get_metrics_result()
 
     return run_epoch
+
+
+def _batch(x, y, sample_weight, index):
+    """The rows ``index`` of the data, as ``train_step`` takes them."""
+    import tensorflow as tf
+
+    def gather(tensor):
+        return tf.gather(tensor, index)
+
+    return map_arrays(gather, x), map_arrays(gather, y), gather(sample_weight)
 
 
 def _full_batches_function(model):
@@ -85,14 +106,7 @@ def _full_batches_function(model):
 
     def run_full_batches(x, y, sample_weight, batches, n_batches):
         for batch in tf.range(n_batches):
-            index = batches[batch]
-            step(
-                (
-                    tf.gather(x, index),
-                    tf.gather(y, index),
-                    tf.gather(sample_weight, index),
-                )
-            )
+            step(_batch(x, y, sample_weight, batches[batch]))
         return model.get_metrics_result()
 
     return run_full_batches
@@ -123,11 +137,14 @@ class _Epochs:
         self.model = model
         self.name = name
         self.batch_size = batch_size
+
         # With ``rows``, the data padded to that many rows; the functions
         # only ever gather the rows below len(data).
+        def tensor(array):
+            return tf.constant(array if rows is None else _pad(array, rows))
+
         self.tensors = [
-            tf.constant(array if rows is None else _pad(array, rows))
-            for array in (data.x, data.y, data.sample_weight)
+            map_arrays(tensor, part) for part in (data.x, data.y, data.sample_weight)
         ]
 
     def run(self, order: np.ndarray) -> dict[str, float]:
@@ -215,7 +232,8 @@ def _as_floats(logs) -> dict[str, float]:
 def ensure_built(model, data: Dataset, dtype: str) -> None:
     """Create the model's, optimizer's, loss's and metrics' variables."""
     with float_precision(dtype):
-        batch = (data.x[:1], data.y[:1], data.sample_weight[:1])
+        first = data.subset(slice(0, 1))
+        batch = (first.x, first.y, first.sample_weight)
         # Keras's own fit, evaluate and train_on_batch build this way; there
         # is no public equivalent that does not also take a training step.
         model._symbolic_build(data_batch=batch)
