@@ -5,8 +5,14 @@ per epoch and per step, which dominates the small networks and tables skdl is
 used on. Here each epoch is a single ``tf.function`` call that slices the
 mini-batches out of tensors already in memory and runs ``model.train_step`` on
 each, so a user's custom ``train_step`` is still honoured. Keras callbacks get
-their epoch-level hooks (``EarlyStopping``, ``History``, custom callbacks) and
-one batch-level call per epoch, as ``fit`` does with ``steps_per_execution``.
+their epoch-level hooks (``EarlyStopping``, ``History``, custom callbacks).
+
+When a callback implements a train-batch hook (``on_train_batch_begin``,
+``on_train_batch_end``, or their older names ``on_batch_begin`` /
+``on_batch_end``), every mini-batch runs in a compiled call of its own
+instead, so that the hooks run once per batch with the batch's index and the
+running logs, as in ``keras.Model.fit``. The same traced steps run on the
+same batches in the same order, so the results are those of the fused path.
 
 A model compiled with ``jit_compile=True`` (``compile__jit_compile=True``, or
 its builder's own ``compile`` call) has its epochs compiled by XLA, as Keras's
@@ -151,6 +157,18 @@ class _Epochs:
         self.model.reset_metrics()
         return _as_floats(self._run_plain(order))
 
+    def run_by_batch(self, order: np.ndarray, callback_list) -> dict[str, float]:
+        """One epoch, one compiled call per batch, with the batch hooks."""
+        self.model.reset_metrics()
+        logs: dict[str, float] = {}
+        for batch, start in enumerate(range(0, len(order), self.batch_size)):
+            callback_list.on_train_batch_begin(batch)
+            logs = _as_floats(self._run_plain(order[start : start + self.batch_size]))
+            callback_list.on_train_batch_end(batch, logs)
+            if self.model.stop_training:
+                break
+        return logs
+
     def _run_plain(self, order: np.ndarray):
         import tensorflow as tf
 
@@ -225,6 +243,28 @@ def _training_epochs(model, data: Dataset, batch_size: int) -> _Epochs:
     return _Epochs(model, data, batch_size, _TRAIN_FUNCTION)
 
 
+_BATCH_HOOKS = (
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_batch_begin",
+    "on_batch_end",
+)
+
+
+def has_train_batch_hooks(callback) -> bool:
+    """Whether ``callback`` overrides one of Keras's train-batch hooks.
+
+    Keras's own ``CallbackList`` asks the same question of each callback.
+    A hook given as an attribute (as ``LambdaCallback`` does) counts.
+    """
+    for hook in _BATCH_HOOKS:
+        method = getattr(callback, hook, None)
+        default = getattr(keras.callbacks.Callback, hook)
+        if method is not None and getattr(method, "__func__", None) is not default:
+            return True
+    return False
+
+
 def _as_floats(logs) -> dict[str, float]:
     return {name: float(value) for name, value in logs.items()}
 
@@ -273,7 +313,10 @@ def train(
     rng : numpy.random.Generator
         Source of the shuffling order.
     callbacks : list of keras.callbacks.Callback
-        Called at the start and end of training and of every epoch.
+        Called at the start and end of training and of every epoch; and of
+        every batch when one of them has a train-batch hook (see
+        :func:`has_train_batch_hooks`), which makes each batch a compiled
+        call of its own.
     validation : Dataset, default=None
         Evaluated after every epoch; its logs get a ``val_`` prefix.
     validation_batch_size : int, default=None
@@ -304,6 +347,7 @@ def train(
         epochs=initial_epoch + epochs,
         steps=n_batches,
     )
+    by_batch = any(has_train_batch_hooks(callback) for callback in callbacks)
     history: dict[str, list[float]] = {}
     model.stop_training = False
     callback_list.on_train_begin()
@@ -311,9 +355,12 @@ def train(
     for epoch in range(initial_epoch, initial_epoch + epochs):
         callback_list.on_epoch_begin(epoch)
         order = rng.permutation(len(data)) if shuffle else np.arange(len(data))
-        callback_list.on_train_batch_begin(0)
-        logs = training.run(order)
-        callback_list.on_train_batch_end(n_batches - 1, logs)
+        if by_batch:
+            logs = training.run_by_batch(order, callback_list)
+        else:
+            callback_list.on_train_batch_begin(0)
+            logs = training.run(order)
+            callback_list.on_train_batch_end(n_batches - 1, logs)
         if validating is not None:
             val_logs = validating.run(np.arange(len(validation)))
             logs.update({f"val_{name}": value for name, value in val_logs.items()})
