@@ -23,10 +23,17 @@ from skdl._training.loop import Dataset, train
 from skdl._training.predict import forward
 from skdl.estimators import _routing
 from skdl.estimators._building import BuildingMixin
+from skdl.estimators._conventions import (
+    EncodersMixin,
+    check_initial_epoch,
+    resolved_batch_size,
+    validation_dataset,
+)
 from skdl.estimators._guard import StopOnNonFiniteLoss, unchanged_on_failure
 from skdl.estimators._inputs import InputsMixin
 from skdl.estimators._params import (
     FIT_KEYWORDS,
+    FIT_ONLY_OPTIONS,
     PARAMETER_CONSTRAINTS,
     ROUTING_PREFIXES,
     routed,
@@ -36,10 +43,12 @@ from skdl.estimators._weights import WeightsMixin
 from skdl.exceptions import TrainingDivergedError
 
 _FIT_OPTIONS = {"batch_size", "epochs", "verbose", "shuffle", "class_weight"}
-_FIT_OPTIONS |= FIT_KEYWORDS
+_FIT_OPTIONS |= FIT_KEYWORDS | FIT_ONLY_OPTIONS
 
 
-class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator):
+class BaseKerasEstimator(
+    InputsMixin, BuildingMixin, WeightsMixin, EncodersMixin, BaseEstimator
+):
     """Base class for skdl's Keras estimators. Not meant to be used directly."""
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
@@ -97,13 +106,26 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
 
     @classmethod
     def _init_defaults(cls) -> dict:
-        """Default of every named ``__init__`` parameter."""
-        parameters = inspect.signature(cls.__init__).parameters.values()
-        return {
-            parameter.name: parameter.default
-            for parameter in parameters
-            if parameter.name != "self" and parameter.kind != parameter.VAR_KEYWORD
-        }
+        """Default of every named ``__init__`` parameter.
+
+        A subclass's ``__init__`` may add parameters and pass the rest on as
+        ``**kwargs`` (scikeras's subclassing pattern): every class's count.
+        """
+        defaults = {}
+        for klass in reversed(cls.__mro__):
+            if "__init__" not in vars(klass) or not issubclass(
+                klass, BaseKerasEstimator
+            ):
+                continue
+            parameters = inspect.signature(klass.__init__).parameters.values()
+            defaults.update(
+                (parameter.name, parameter.default)
+                for parameter in parameters
+                if parameter.name != "self"
+                and parameter.kind
+                not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL)
+            )
+        return defaults
 
     def _get_param_names(self):
         # Extra keyword arguments are parameters too, so not only __init__'s.
@@ -145,6 +167,11 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
 
+    @property
+    def current_epoch(self) -> int:
+        """Epochs trained so far (``len(history_["loss"])``; 0 before ``fit``)."""
+        return len(getattr(self, "history_", {}).get("loss", []))
+
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **kwargs):
@@ -163,6 +190,13 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
             Training options for this call only (``epochs``, ``batch_size``,
             ``verbose``, ``shuffle``, ``validation_split``...), as in scikeras.
             Prefer setting them as parameters (``fit__epochs=10``).
+            ``validation_data=(X_val, y_val)`` or ``(X_val, y_val,
+            sample_weight_val)`` is evaluated after every epoch (``val_``
+            entries of ``history_``; early stopping monitors it instead of
+            holding out ``validation_fraction``). ``initial_epoch`` is the
+            index of the first epoch for callbacks and learning-rate
+            schedules; ``epochs`` epochs are trained either way, as in
+            scikeras. Both may also be set as ``fit__`` parameters.
 
         Returns
         -------
@@ -205,6 +239,11 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
     def _partial_fit(self, X, y, sample_weight, kwargs, classes=None):
         if "epochs" in kwargs:
             raise TypeError("partial_fit always trains for one epoch; drop `epochs`.")
+        if "initial_epoch" in kwargs:
+            raise TypeError(
+                "partial_fit always trains from the current epoch "
+                f"(current_epoch={self.current_epoch}); drop `initial_epoch`."
+            )
         self._validate_params()
         return self._fit(
             X,
@@ -235,7 +274,7 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
         """
         self._validate_params()
         X, y = self._validate_training_data(X, y, reset=True)
-        self._initialize(X, y)
+        self._initialize(self._fit_feature_encoder(X), y)
         return self
 
     def _fit(
@@ -277,16 +316,29 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
         X, y = self._validate_training_data(X, y, reset=reinitialize)
         weights = self._sample_weights(sample_weight, X, y, options["class_weight"])
         if reinitialize:
+            X = self._fit_feature_encoder(X)
             self._initialize(X, y, classes=classes, sample_weight=weights)
+        else:
+            X = self._encode_features(X)
         one_hot = uses_one_hot_targets(getattr(self.model_, "loss", None))
         targets = self.target_encoder_.encode(y, self.X_dtype_, one_hot=one_hot)
         data = Dataset(X, targets, weights)
+        given_validation = None
+        if options.get("validation_data") is not None:
+            given_validation = validation_dataset(
+                self, options["validation_data"], one_hot
+            )
+        initial_epoch = options.get("initial_epoch")
+        if initial_epoch is not None:
+            initial_epoch = check_initial_epoch(initial_epoch)
         if not append_history:
             self.history_ = {}
         epochs_done = len(self.history_.get("loss", []))
         seed = self._seed_
         rng = np.random.default_rng([seed, epochs_done])
-        data, validation = self._split_validation(data, y, options, rng)
+        data, validation = self._split_validation(
+            data, y, options, rng, given=given_validation
+        )
         monitor = StopOnNonFiniteLoss(_one_line_repr(self))
         callbacks = [monitor, *self._callbacks(overrides)]
         if self.early_stopping and validation is not None:
@@ -303,13 +355,18 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
                 self.model_,
                 data,
                 epochs=options["epochs"],
-                batch_size=options["batch_size"] or min(200, len(data)),
+                batch_size=resolved_batch_size(
+                    options["batch_size"], len(data), default=min(200, len(data))
+                ),
                 shuffle=options["shuffle"],
                 rng=rng,
                 callbacks=callbacks,
                 validation=validation,
-                validation_batch_size=options.get("validation_batch_size"),
-                initial_epoch=epochs_done,
+                validation_batch_size=resolved_batch_size(
+                    options.get("validation_batch_size"),
+                    0 if validation is None else len(validation),
+                ),
+                initial_epoch=epochs_done if initial_epoch is None else initial_epoch,
                 verbose=options["verbose"],
             )
         except TrainingDivergedError:
@@ -385,14 +442,22 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
         """
         from skdl.estimators._persistence import save_estimator
 
+        for name in ("feature_encoder", "target_encoder"):
+            if getattr(self, name) is not None:
+                raise TypeError(
+                    f"{type(self).__name__} has a custom {name} (a scikit-learn "
+                    "transformer), which the .skdl format cannot hold without "
+                    "running code when loading. Save it with pickle or joblib "
+                    "instead."
+                )
         save_estimator(self, path)
 
     # -------------------------------------------------------------- predict
     def _network_outputs(self, X) -> np.ndarray:
         check_is_fitted(self)
-        X = self._validate_predict_data(X)
+        X = self._encode_features(self._validate_predict_data(X))
         batch_size = routed(self.get_params(deep=False), "predict").get("batch_size")
-        return forward(self.model_, X, batch_size)
+        return forward(self.model_, X, resolved_batch_size(batch_size, len(X)))
 
 
 def _one_line_repr(estimator) -> str:

@@ -29,7 +29,7 @@ class BuildingMixin:
     def _initialize(self, X, y, classes=None, sample_weight=None) -> None:
         """Fit the target encoder, then build and compile the network."""
         self._seed_ = integer_seed(self.random_state)
-        self.target_encoder_ = self._target_encoder(y, classes, sample_weight)
+        self.target_encoder_ = self._fitted_target_encoder(y, classes, sample_weight)
         self.X_dtype_ = X.dtype
         self.X_shape_ = X.shape
         self.y_dtype_ = y.dtype
@@ -61,8 +61,15 @@ class BuildingMixin:
                 "Pass the model builder as `model` or `build_fn`, not both."
             )
         model = model if model is not None else build_fn
+        # scikeras's subclassing pattern: a subclass builds in _keras_build_fn.
+        subclass_builder = getattr(self, "_keras_build_fn", None)
         if model is None:
-            return None
+            return subclass_builder
+        if subclass_builder is not None:
+            raise ValueError(
+                f"{type(self).__name__} defines _keras_build_fn, so it builds its "
+                "own model: leave `model` (and `build_fn`) as None."
+            )
         if isinstance(model, keras.Model):
 
             def copy_of_given_model():

@@ -13,13 +13,15 @@ import inspect
 from numbers import Integral, Real
 
 import keras
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 ROUTING_PREFIXES = frozenset(
     {"model", "fit", "compile", "optimizer", "loss", "metrics", "callbacks", "predict"}
 )
 # Keras ``fit`` / ``compile`` keywords scikeras accepted without a prefix.
 FIT_KEYWORDS = frozenset({"validation_split", "validation_batch_size"})
+# Keras ``fit`` arguments accepted by ``fit(...)`` and as ``fit__<name>`` only.
+FIT_ONLY_OPTIONS = frozenset({"validation_data", "initial_epoch"})
 COMPILE_KEYWORDS = frozenset({"loss_weights", "weighted_metrics", "run_eagerly"})
 # Parameters only the ready-made network reads.
 NETWORK_PARAMETERS = (
@@ -44,8 +46,14 @@ PARAMETER_CONSTRAINTS = {
     "optimizer": [str, type, keras.optimizers.Optimizer],
     "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
     "loss": [str, callable, keras.losses.Loss, None],
-    "metrics": [list, tuple, dict, None],
-    "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    # One metric (``metrics="accuracy"``) as scikeras and Keras users write it.
+    "metrics": [str, callable, keras.metrics.Metric, list, tuple, dict, None],
+    # -1: the whole data set in one batch, as in scikeras.
+    "batch_size": [
+        Interval(Integral, 1, None, closed="left"),
+        Options(Integral, {-1}),
+        None,
+    ],
     "epochs": [Interval(Integral, 1, None, closed="left")],
     "shuffle": ["boolean"],
     "early_stopping": ["boolean"],

@@ -25,8 +25,11 @@ class WeightsMixin:
             )
         return weights.astype(X.dtype, copy=False)
 
-    def _split_validation(self, data: Dataset, y, options, rng):
+    def _split_validation(self, data: Dataset, y, options, rng, given=None):
         """Hold out a validation set, then scale weights to a mean of 1.
+
+        ``given`` (from ``validation_data``) is used instead of holding out
+        part of ``data``.
 
         Keras divides a batch's weighted loss by the batch size, not by the
         sum of the weights; scaling the weights to average 1 makes a weight
@@ -34,8 +37,10 @@ class WeightsMixin:
         data set, and on average otherwise.
         """
         fraction = options.get("validation_split")
-        validation = None
-        if fraction:
+        validation = given
+        if given is not None:
+            pass
+        elif fraction:
             n_train = int(round(len(data) * (1 - fraction)))
             if not 0 < n_train < len(data):
                 raise ValueError(
