@@ -45,11 +45,12 @@ None, default="from_dtype"
         Keras loss. ``None`` picks it from the target (see Notes)."""
 
 TRAINING_PARAMETERS = """\
-    metrics : list or None, default=None
-        Keras metrics to record in ``history_`` (for example ``["mae"]``).
+    metrics : str, keras.metrics.Metric, list, dict or None, default=None
+        Keras metrics to record in ``history_`` (for example ``["mae"]``, or
+        one metric: ``"accuracy"``).
     batch_size : int or None, default=None
         Samples per gradient step; ``min(200, n_samples)`` when None, as in
-        scikit-learn's MLP.
+        scikit-learn's MLP; -1 puts all samples in one batch, as in scikeras.
     epochs : int, default=200
         Passes over the training data in each ``fit``.
     shuffle : bool, default=True
@@ -66,7 +67,10 @@ TRAINING_PARAMETERS = """\
         Smallest improvement of the validation loss that counts.
     callbacks : list of keras.callbacks.Callback or None, default=None
         Keras callbacks, called at the start and end of training and of each
-        epoch. Their arguments can be routed as ``callbacks__<name>``.
+        epoch. Their arguments can be routed as ``callbacks__<name>``. When
+        one implements a train-batch hook (``on_train_batch_end``...), each
+        mini-batch is trained in a call of its own so that the hooks run once
+        per batch; otherwise each epoch is one fused call.
     warm_start : bool, default=False
         Keep the trained network between calls to ``fit`` instead of
         building a new one.
@@ -82,7 +86,8 @@ TRAINING_PARAMETERS = """\
         Extra arguments for the model builder, and routed parameters:
         ``model__``, ``fit__``, ``compile__``, ``optimizer__``, ``loss__``,
         ``metrics__``, ``callbacks__``, ``predict__`` (for example
-        ``predict__batch_size``). Keras's ``validation_split``,
+        ``predict__batch_size``, ``fit__validation_data``,
+        ``fit__initial_epoch``). Keras's ``validation_split``,
         ``validation_batch_size``, ``loss_weights``, ``weighted_metrics``
         and ``run_eagerly`` are accepted too. Any other name raises a
         ``ValueError`` at ``fit``, with the closest known name."""
@@ -106,7 +111,11 @@ FITTED_ATTRIBUTES = """\
     n_outputs_ : int
         Target columns (1 for a 1-D target).
     target_encoder_ : object
-        Turns targets into network targets and outputs into predictions.
+        Turns targets into network targets and outputs into predictions
+        (after and before a subclass's ``target_encoder``, whose fitted
+        transformer is its ``transformer`` attribute).
+    feature_encoder_ : object
+        The fitted ``feature_encoder`` of a subclass that defines one.
     X_dtype_ : numpy.dtype
         The float precision the network computes in: float32 for float32
         ``X``, float64 otherwise, as in scikit-learn's MLP.
