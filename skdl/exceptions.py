@@ -48,7 +48,7 @@ class TrainingDivergedError(ValueError):
     >>> from skdl.exceptions import TrainingDivergedError
     >>> X, y = 1000 * np.arange(10.0).reshape(-1, 1), np.arange(10.0)
     >>> regressor = KerasRegressor(hidden_layer_sizes=(), optimizer="sgd",
-    ...                            learning_rate=1e6, epochs=20, random_state=0)
+    ...                            learning_rate=1e12, epochs=20, random_state=0)
     >>> try:
     ...     regressor.fit(X, y)
     ... except TrainingDivergedError as error:

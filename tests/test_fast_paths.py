@@ -342,8 +342,11 @@ def test_joblib_workers_get_small_tensorflow_pools():
     )
     # TensorFlow was imported first: skdl leaves its pools alone.
     assert result.stdout.split() == ["0", "0"]
+    # skdl loads TensorFlow when its estimators are first used (as unpickling
+    # one does in a joblib worker), before the user's own import.
     code = code.replace(
-        "import tensorflow as tf\nimport skdl", "import skdl\nimport tensorflow as tf"
+        "import tensorflow as tf\nimport skdl",
+        "from skdl import KerasRegressor\nimport tensorflow as tf",
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -194,6 +194,16 @@ def test_robust_statistics_resist_outliers_and_constant_columns():
     assert (center[1], spread[1]) == (7.0, 1.0)
 
 
+def test_rounding_noise_is_not_scaled_up():
+    """A constant column after a StandardScaler is noise of about 1e-16."""
+    rng = np.random.default_rng(0)
+    X = np.column_stack([np.full(200, 3.7), rng.normal(size=200)])
+    X = StandardScaler().fit_transform(X + rng.normal(size=(200, 2)) * 1e-15)
+    center, spread = robust_statistics(X)
+    assert spread[0] == 1.0
+    assert spread[1] == pytest.approx(0.95, abs=0.05)
+
+
 def test_rare_binary_column_keeps_its_standard_deviation():
     column = np.r_[np.ones(5), np.zeros(995)].reshape(-1, 1)
     center, spread = robust_statistics(column)

@@ -74,7 +74,7 @@ KerasRegressor.__doc__ = f"""A Keras network as a scikit-learn regressor.
     Attributes
     ----------
 {_docstrings.FITTED_ATTRIBUTES}
-    loss_scale_ : ndarray of shape (n_outputs_,) or None
+    loss_scale_ : ndarray of shape (n_outputs,) or None
         The ready-made network trains on the standardized target, so the
         losses in ``history_`` are in units of this scale (a mean squared
         error times ``loss_scale_ ** 2`` is in the target's units). None for

@@ -27,6 +27,16 @@ MAX_EMBEDDING_DIM = 16
 def embedding_dim(cardinality: int) -> int:
     """Width of the embedding of a column with ``cardinality`` codes.
 
+    Parameters
+    ----------
+    cardinality : int
+        Codes of the column: its levels, plus one for missing or unknown.
+
+    Returns
+    -------
+    int
+        ``min(cardinality, MAX_EMBEDDING_DIM)``.
+
     Examples
     --------
     >>> from skdl.networks import embedding_dim
@@ -46,7 +56,9 @@ def robust_statistics(
     outliers on either side cannot decide the scale, while well-behaved
     columns get (nearly) their plain mean and standard deviation. A column
     whose clipped values are all equal (a rare 0/1 column, say) uses its
-    unclipped statistics, and a constant column a spread of 1. Quantiles are
+    unclipped statistics, and a constant column (or one whose spread is
+    rounding noise, as a constant column after a ``StandardScaler``) a spread
+    of 1. Quantiles are
     weighted by the inverted empirical distribution function, so a sample
     weight of 2 gives the statistics of a repeated sample.
 
@@ -72,6 +84,7 @@ def robust_statistics(
     >>> center.round(2).tolist(), spread.round(2).tolist()
     ([100.49, 5.0], [57.7, 1.0])
     """
+    dtype = np.asarray(X).dtype
     X = np.asarray(X, dtype=np.float64)
     if X.shape[1] == 0:
         return np.zeros(0), np.ones(0)
@@ -83,11 +96,22 @@ def robust_statistics(
         X, [tail, 1 - tail], axis=0, weights=weights, method="inverted_cdf"
     )
     center, spread = _mean_and_std(np.clip(X, low, high), weights)
-    narrow = ~(spread > 0)
+    narrow = _negligible(spread, center, dtype)
     if narrow.any():
         center[narrow], spread[narrow] = _mean_and_std(X[:, narrow], weights)
-    spread[~(spread > 0)] = 1.0
+    spread[_negligible(spread, center, dtype)] = 1.0
     return center, spread
+
+
+def _negligible(spread, center, dtype) -> np.ndarray:
+    """Spreads that are rounding noise: a constant column, computed in floats.
+
+    A column that was constant before a ``StandardScaler`` comes out as
+    rounding noise of about 1e-16; dividing by its spread would blow the noise
+    up to unit scale, and values at predict time up to 1e16.
+    """
+    eps = np.finfo(dtype).eps if np.issubdtype(dtype, np.floating) else 2.0**-52
+    return ~(spread > 1000 * eps * np.maximum(1.0, np.abs(center)))
 
 
 def _mean_and_std(X, weights) -> tuple[np.ndarray, np.ndarray]:
