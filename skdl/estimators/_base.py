@@ -31,7 +31,6 @@ from skdl.estimators._params import (
     ROUTING_PREFIXES,
     routed,
 )
-from skdl.estimators._targets import uses_one_hot_targets
 from skdl.estimators._weights import WeightsMixin
 from skdl.exceptions import TrainingDivergedError
 
@@ -278,8 +277,8 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
         weights = self._sample_weights(sample_weight, X, y, options["class_weight"])
         if reinitialize:
             self._initialize(X, y, classes=classes, sample_weight=weights)
-        one_hot = uses_one_hot_targets(getattr(self.model_, "loss", None))
-        targets = self.target_encoder_.encode(y, self.X_dtype_, one_hot=one_hot)
+        loss = getattr(self.model_, "loss", None)
+        targets = self.target_encoder_.encode(y, self.X_dtype_, loss=loss)
         data = Dataset(X, targets, weights)
         if not append_history:
             self.history_ = {}

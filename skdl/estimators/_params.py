@@ -43,7 +43,7 @@ PARAMETER_CONSTRAINTS = {
     "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
     "optimizer": [str, type, keras.optimizers.Optimizer],
     "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
-    "loss": [str, callable, keras.losses.Loss, None],
+    "loss": [str, callable, keras.losses.Loss, list, tuple, dict, None],
     "metrics": [list, tuple, dict, None],
     "batch_size": [Interval(Integral, 1, None, closed="left"), None],
     "epochs": [Interval(Integral, 1, None, closed="left")],
