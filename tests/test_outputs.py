@@ -335,3 +335,16 @@ def test_targets_not_matching_the_outputs_are_refused_before_training(
     assert fitted_epochs == []
     with pytest.raises(NotFittedError):
         check_is_fitted(estimator)
+
+
+@pytest.mark.parametrize("container", [dict, list])
+def test_targets_as_one_array_per_output_are_refused_with_the_fix(container):
+    X = _features(30)
+    columns = {"a": X[:, 0], "b": X[:, 1]}
+    y = columns if container is dict else list(columns.values())
+    reg = KerasRegressor(_network([1, 1], [None, None], "dict", names=("a", "b")))
+    with pytest.raises(TypeError, match=r"np\.column_stack"):
+        reg.fit(X, y)
+    # The supported way: the same targets as columns.
+    stacked = np.column_stack([columns["a"], columns["b"]])
+    assert reg.set_params(epochs=1).fit(X, stacked).predict(X).shape == (30, 2)

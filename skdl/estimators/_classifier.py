@@ -6,6 +6,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from skdl.estimators import _docstrings
 from skdl.estimators._base import BaseKerasEstimator
+from skdl.estimators._outputs import refuse_targets_per_output
 from skdl.estimators._targets import ClassificationTarget
 from skdl.networks import output_spec
 
@@ -132,6 +133,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         return self.target_encoder_.probabilities(outputs)
 
     def _validate_training_data(self, X, y, *, reset: bool):
+        refuse_targets_per_output(X, y, type(self).__name__)
         X, y = super()._validate_training_data(X, y, reset=reset)
         check_classification_targets(y)
         return X, y

@@ -90,3 +90,24 @@ class OutputLayout:
 
 def _units(tensor) -> int:
     return 1 if len(tensor.shape) < 2 else int(tensor.shape[-1])
+
+
+def refuse_targets_per_output(X, y, estimator: str) -> None:
+    """Refuse ``y`` given as a dict, or list, of one array per output.
+
+    Keras takes such targets, but scikit-learn cannot slice them for
+    cross-validation: skdl takes one 2-D array and splits its columns.
+    """
+    per_output = isinstance(y, dict)
+    if isinstance(y, list | tuple) and y and all(hasattr(v, "shape") for v in y):
+        n_samples = X.shape[0] if hasattr(X, "shape") else None
+        lengths = {len(v) if len(v.shape) else None for v in y}
+        per_output = len(y) != n_samples and lengths == {n_samples}
+    if per_output:
+        raise TypeError(
+            f"{estimator} takes y as one array, not a {type(y).__name__} of "
+            "arrays, one per output: stack the targets as columns "
+            "(np.column_stack), in the order of the model's outputs (a dict's "
+            "names sorted). Their columns are split across the outputs by units "
+            "(regression), or one label column per output (classification)."
+        )

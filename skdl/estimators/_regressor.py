@@ -4,6 +4,7 @@ from sklearn.base import RegressorMixin
 
 from skdl.estimators import _docstrings
 from skdl.estimators._base import BaseKerasEstimator
+from skdl.estimators._outputs import refuse_targets_per_output
 from skdl.estimators._targets import RegressionTarget
 from skdl.networks import output_spec
 
@@ -28,6 +29,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         return self.target_encoder_.values(outputs)
 
     def _validate_training_data(self, X, y, *, reset: bool):
+        refuse_targets_per_output(X, y, type(self).__name__)
         X, y = super()._validate_training_data(X, y, reset=reset)
         if y.dtype.kind not in "biuf":
             raise ValueError(
