@@ -278,6 +278,12 @@ def test_multioutput_class_weight_is_balanced_or_one_dict_per_column():
 
 # ------------------------------------------------------------ bad targets
 BAD_TARGETS = [
+    pytest.param(
+        KerasRegressor(_network([2], [None], "list")),
+        lambda X: X[:, 0],
+        ["output has 2 unit(s)", "(continuous) needs 1"],
+        id="list-of-one-units",
+    ),
     # (estimator, y, words the message must hold)
     pytest.param(
         KerasRegressor(_network([2, 1], [None, None], "list", names=("a", "b"))),

@@ -283,17 +283,18 @@ class RegressionTarget(_BoundOutputs):
 
     def bind(self, layout: OutputLayout, estimator: str) -> None:
         """Check that the outputs' units add up to the target's columns."""
+        if layout.n_heads == 1 and layout.widths[0] != self.n_outputs_:
+            raise ValueError(
+                f"The Keras model's output has {layout.widths[0]} unit(s), but the "
+                f"target ({self.target_type_}) needs {self.n_outputs_}: one per "
+                "column of y."
+            )
         if sum(layout.widths) != self.n_outputs_:
-            split = ""
-            if layout.n_heads > 1:
-                split = (
-                    " (the target's columns are split across the outputs in "
-                    "order, as many columns per output as it has units)"
-                )
             raise ValueError(
                 f"The Keras model has {layout.describe()}, {sum(layout.widths)} "
                 f"unit(s) in all, but y has {self.n_outputs_} column(s): {estimator} "
-                f"needs one unit per target column{split}."
+                "splits y's columns across the outputs in order, as many columns "
+                "per output as it has units."
             )
         self._record(layout)
 
