@@ -188,7 +188,8 @@ def compiled_function(model, name: str, make_function, tensors, jit_compile=Fals
         functions = {}
         # Bypass Keras's attribute tracking: these are no layers or variables.
         object.__setattr__(model, _MODEL_ATTRIBUTE, functions)
-    signature = (name, specs)
+    # repr: nested specs (lists, dicts of several inputs or outputs) are unhashable.
+    signature = (name, repr(specs))
     function = functions.get(signature)
     if function is None:
         function = _bind(model, name, make_function, specs, jit_compile)

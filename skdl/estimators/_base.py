@@ -38,7 +38,6 @@ from skdl.estimators._params import (
     ROUTING_PREFIXES,
     routed,
 )
-from skdl.estimators._targets import uses_one_hot_targets
 from skdl.estimators._weights import WeightsMixin
 from skdl.exceptions import TrainingDivergedError
 
@@ -320,13 +319,13 @@ class BaseKerasEstimator(
             self._initialize(X, y, classes=classes, sample_weight=weights)
         else:
             X = self._encode_features(X)
-        one_hot = uses_one_hot_targets(getattr(self.model_, "loss", None))
-        targets = self.target_encoder_.encode(y, self.X_dtype_, one_hot=one_hot)
+        loss = getattr(self.model_, "loss", None)
+        targets = self.target_encoder_.encode(y, self.X_dtype_, loss=loss)
         data = Dataset(X, targets, weights)
         given_validation = None
         if options.get("validation_data") is not None:
             given_validation = validation_dataset(
-                self, options["validation_data"], one_hot
+                self, options["validation_data"], loss
             )
         initial_epoch = options.get("initial_epoch")
         if initial_epoch is not None:

@@ -10,6 +10,7 @@ from skdl._training.loop import Dataset, ensure_built
 from skdl._training.precision import float_precision
 from skdl._training.seeding import integer_seed, seeded
 from skdl.estimators import _routing
+from skdl.estimators._outputs import OutputLayout
 from skdl.estimators._params import (
     COMPILE_PARAMETERS,
     NETWORK_PARAMETERS,
@@ -18,7 +19,6 @@ from skdl.estimators._params import (
     check_all_used,
     routed,
 )
-from skdl.estimators._targets import uses_one_hot_targets
 from skdl.exceptions import UnusedParameterWarning
 from skdl.networks import TabularEncoding, build_dense_network
 
@@ -110,18 +110,18 @@ class BuildingMixin:
                     builder, params, init_names, self._metadata(), compile_kwargs
                 )
                 model = _call_builder(builder, arguments)
+            # Outputs that do not suit the target fail here, before training.
+            layout = OutputLayout.of_model(model, X.shape[1], dtype)
+            self.target_encoder_.bind(layout, type(self).__name__)
             if not model.compiled:
                 if self.loss is None and compile_kwargs["loss"] == spec.loss:
-                    width = _output_width(model, X.shape[1], dtype)
-                    compile_kwargs["loss"] = self._default_loss(width, spec.loss)
+                    compile_kwargs["loss"] = self._default_losses(layout, spec.loss)
                 model.compile(**compile_kwargs)
             elif builder is not None:
                 self._check_compile_parameters_unused(builder)
-            self._check_output_width(model, X.shape[1], dtype)
-            one_hot = uses_one_hot_targets(model.loss)
             first_sample = Dataset(
                 X[:1],
-                self.target_encoder_.encode(y[:1], dtype, one_hot=one_hot),
+                self.target_encoder_.encode(y[:1], dtype, loss=model.loss),
                 np.ones(1, dtype=dtype),
             )
             ensure_built(model, first_sample, dtype)
@@ -202,22 +202,19 @@ class BuildingMixin:
                 )
 
     def _default_loss(self, output_width: int, default: str) -> str:
-        """The loss for an uncompiled user model when ``loss`` is not set."""
+        """The loss of one output of an uncompiled user model, ``loss`` unset."""
         return default
 
-    def _check_output_width(self, model, n_features: int, dtype: str) -> None:
-        width = _output_width(model, n_features, dtype)
-        if width is None:
-            raise ValueError(
-                f"The Keras model has several outputs; {type(self).__name__} "
-                "trains models with a single output."
-            )
-        expected = self._expected_output_widths()
-        if width not in expected:
-            raise ValueError(
-                f"The Keras model's output has {width} unit(s), but the target "
-                f"({self.target_type_}) needs {' or '.join(map(str, expected))}."
-            )
+    def _default_losses(self, layout: OutputLayout, default: str):
+        """The loss for an uncompiled user model when ``loss`` is not set.
+
+        One loss for all outputs when they share it, otherwise one per output
+        in the model's structure (a list, or a dict by output name).
+        """
+        losses = [self._default_loss(width, default) for width in layout.widths]
+        if len(set(losses)) == 1:
+            return losses[0]
+        return layout.arrange(losses)
 
 
 def _call_builder(builder, arguments: dict) -> keras.Model:
@@ -232,14 +229,6 @@ def _call_builder(builder, arguments: dict) -> keras.Model:
             f"{type(model).__name__}, not a keras.Model."
         )
     return model
-
-
-def _output_width(model, n_features: int, dtype: str) -> int | None:
-    """Units of the model's single output, or None for a multi-output model."""
-    spec = model.compute_output_spec(keras.KerasTensor((None, n_features), dtype))
-    if isinstance(spec, (list, tuple, dict)):
-        return None
-    return 1 if len(spec.shape) < 2 else spec.shape[-1]
 
 
 def _name(builder) -> str:

@@ -1,10 +1,12 @@
 """KerasClassifier: a Keras network as a scikit-learn classifier."""
 
+import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
 from skdl.estimators import _docstrings
 from skdl.estimators._base import BaseKerasEstimator
+from skdl.estimators._outputs import refuse_targets_per_output
 from skdl.estimators._targets import ClassificationTarget
 from skdl.networks import output_spec
 
@@ -104,8 +106,9 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Predicted labels (a 0/1 indicator matrix for multilabel targets).
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels: a 0/1 indicator matrix for a multilabel target,
+            one label column per output for a multiclass-multioutput one.
         """
         outputs = self._network_outputs(X)
         return self.target_encoder_.labels(outputs)
@@ -120,13 +123,17 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Class probabilities, columns in the order of ``classes_``.
+        proba : ndarray of shape (n_samples, n_classes), or list of such arrays
+            Class probabilities, columns in the order of ``classes_``. For a
+            multiclass-multioutput target, a list with one array per label
+            column, as :class:`sklearn.multioutput.MultiOutputClassifier`
+            returns.
         """
         outputs = self._network_outputs(X)
         return self.target_encoder_.probabilities(outputs)
 
     def _validate_training_data(self, X, y, *, reset: bool):
+        refuse_targets_per_output(X, y, type(self).__name__)
         X, y = super()._validate_training_data(X, y, reset=reset)
         check_classification_targets(y)
         return X, y
@@ -136,18 +143,57 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
 
     def _output_spec(self, y, sample_weight):
         encoder = self.target_encoder_
+        if encoder.is_multioutput:
+            if self._user_builder() is None:
+                raise ValueError(
+                    f"y has {encoder.n_outputs_} label columns (a "
+                    "multiclass-multioutput target), but the ready-made network "
+                    "has a single output. Pass a model builder with one output "
+                    "per column, or wrap KerasClassifier() in "
+                    "sklearn.multioutput.MultiOutputClassifier."
+                )
+            # Only its loss is used: the default a builder receives in
+            # compile_kwargs (uncompiled models get one loss per output).
+            return output_spec("multiclass", max(encoder.n_classes_))
         return output_spec(encoder.target_type_, encoder.network_outputs)
 
     def _default_loss(self, output_width: int, default: str) -> str:
+        if self.target_type_ == "multiclass-multioutput":
+            # Per output: one sigmoid unit for a column of two classes, else
+            # a softmax over the column's classes.
+            if output_width == 1:
+                return "binary_crossentropy"
+            return "sparse_categorical_crossentropy"
         # Two softmax units for two classes: one probability per class.
         if self.target_type_ == "binary" and output_width == 2:
             return "sparse_categorical_crossentropy"
         return default
 
-    def _expected_output_widths(self) -> tuple[int, ...]:
-        if self.target_type_ == "binary":
-            return (1, 2)
-        return (self.n_classes_,)
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``(X, y)``.
+
+        For a ``multiclass-multioutput`` target, the subset accuracy: a sample
+        counts as right when every one of its labels is, as
+        :meth:`sklearn.multioutput.MultiOutputClassifier.score` computes it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Accuracy of ``self.predict(X)`` against ``y``.
+        """
+        if getattr(self, "target_type_", None) != "multiclass-multioutput":
+            return super().score(X, y, sample_weight=sample_weight)
+        correct = np.all(self.predict(X) == np.asarray(y), axis=1)
+        return float(np.average(correct, weights=sample_weight))
 
     def _stratify_validation(self, y) -> bool:
         return y.ndim == 1
@@ -173,10 +219,11 @@ KerasClassifier.__doc__ = f"""A Keras network as a scikit-learn classifier.
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    n_classes_ : int
-        Number of classes.
+    classes_ : ndarray of shape (n_classes,), or list of such arrays
+        Class labels; for a multiclass-multioutput target, one array per
+        label column.
+    n_classes_ : int or list of int
+        Number of classes (per label column for a multi-output target).
 {_docstrings.FITTED_ATTRIBUTES}
 
     See Also
@@ -194,6 +241,22 @@ KerasClassifier.__doc__ = f"""A Keras network as a scikit-learn classifier.
     classes (an uncompiled one with two units and no ``loss`` set is trained
     with sparse categorical cross-entropy); with a categorical cross-entropy
     loss the targets are one-hot.
+
+    A builder's model may have its output in a list (``keras.Model(inp,
+    [out])``, as scikeras's documentation writes builders) or a dict of one:
+    it trains and predicts as with the bare output. A
+    ``multiclass-multioutput`` target (several label columns, each with its
+    own classes) needs a model with one output per column (a list, or a dict
+    whose names, sorted, give the columns' order), each with one unit per
+    class of its column (or one sigmoid unit for a column of two classes);
+    uncompiled, each output gets its default loss, and ``loss`` and
+    ``metrics`` may be given per output as a list or dict, as Keras's
+    ``compile`` takes them. ``predict`` then returns one label column per
+    output, ``predict_proba`` a list of arrays, and ``classes_`` a list of
+    arrays, as :class:`sklearn.multioutput.MultiOutputClassifier` does.
+    ``class_weight`` is then ``"balanced"`` or a list of dicts, one per
+    column; the weights of a sample's labels are multiplied, as
+    :func:`sklearn.utils.class_weight.compute_sample_weight` does.
 
     Examples
     --------

@@ -122,8 +122,8 @@ class TransformedTarget:
             meta["classes_"] = self.inverse_transform(classes)
         return meta
 
-    def encode(self, y, dtype, *, one_hot: bool = False):
-        return self.inner.encode(self.transform(y), dtype, one_hot=one_hot)
+    def encode(self, y, dtype, *, loss=None):
+        return self.inner.encode(self.transform(y), dtype, loss=loss)
 
     def labels(self, outputs):
         return self.inverse_transform(self.inner.labels(outputs))
@@ -161,7 +161,7 @@ def resolved_batch_size(batch_size, n_samples: int, default=None):
     return int(batch_size)
 
 
-def validation_dataset(estimator, validation_data, one_hot: bool) -> Dataset:
+def validation_dataset(estimator, validation_data, loss) -> Dataset:
     """The ``validation_data=(X_val, y_val[, sample_weight_val])`` of ``fit``."""
     if not isinstance(validation_data, tuple | list) or len(validation_data) not in {
         2,
@@ -179,9 +179,7 @@ def validation_dataset(estimator, validation_data, one_hot: bool) -> Dataset:
             f"validation_data has {len(X_val)} samples in X_val but {len(y_val)} "
             "in y_val."
         )
-    targets = estimator.target_encoder_.encode(
-        y_val, estimator.X_dtype_, one_hot=one_hot
-    )
+    targets = estimator.target_encoder_.encode(y_val, estimator.X_dtype_, loss=loss)
     sample_weight = _check_sample_weight(
         weights[0] if weights else None, X_val, dtype=X_val.dtype
     )

@@ -45,7 +45,7 @@ PARAMETER_CONSTRAINTS = {
     "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
     "optimizer": [str, type, keras.optimizers.Optimizer],
     "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
-    "loss": [str, callable, keras.losses.Loss, None],
+    "loss": [str, callable, keras.losses.Loss, list, tuple, dict, None],
     # One metric (``metrics="accuracy"``) as scikeras and Keras users write it.
     "metrics": [str, callable, keras.metrics.Metric, list, tuple, dict, None],
     # -1: the whole data set in one batch, as in scikeras.

@@ -4,6 +4,7 @@ from sklearn.base import RegressorMixin
 
 from skdl.estimators import _docstrings
 from skdl.estimators._base import BaseKerasEstimator
+from skdl.estimators._outputs import refuse_targets_per_output
 from skdl.estimators._targets import RegressionTarget
 from skdl.networks import output_spec
 
@@ -28,6 +29,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         return self.target_encoder_.values(outputs)
 
     def _validate_training_data(self, X, y, *, reset: bool):
+        refuse_targets_per_output(X, y, type(self).__name__)
         X, y = super()._validate_training_data(X, y, reset=reset)
         if y.dtype.kind not in "biuf":
             raise ValueError(
@@ -51,9 +53,6 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         # "continuous" even for integer targets that type_of_target calls
         # binary or multiclass: a regressor's outputs are linear.
         return output_spec("continuous", self.n_outputs_)
-
-    def _expected_output_widths(self) -> tuple[int, ...]:
-        return (self.n_outputs_,)
 
     def _stratify_validation(self, y) -> bool:
         return False
@@ -90,7 +89,17 @@ KerasRegressor.__doc__ = f"""A Keras network as a scikit-learn regressor.
     The default loss is the mean squared error. The ready-made network ends
     in one linear unit per target column and trains on the standardized
     target (weighted mean and standard deviation of each column); predictions
-    are mapped back to the target's units. Targets in any units then train
+    are mapped back to the target's units.
+
+    A builder's model may have several outputs, in a list or a dict (or one
+    output in a list, as scikeras's documentation writes builders): the
+    columns of a 2-D ``y`` are split across them in order (the list's order,
+    or the dict's names sorted, as Keras orders them), each output taking as
+    many columns as it has units, and ``predict`` puts the outputs side by
+    side again. ``y`` stays one array, so that cross-validation can slice it;
+    a model whose units do not add up to ``y``'s columns is refused before
+    training. ``loss`` and ``metrics`` may be given per output, as a list or
+    a dict, as Keras's ``compile`` takes them. Targets in any units then train
     with the optimizers' default learning rates, SGD's included. Its first
     layer standardizes numeric features (statistics robust to outliers)
     and embeds categorical columns, so raw DataFrames need no preprocessing.
