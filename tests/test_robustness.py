@@ -138,10 +138,10 @@ BAD_INPUT = {
         ValueError,
         r"(?s)Expected 2D array.*reshape\(-1, 1\)",
     ),
-    "3-D X": (
-        lambda f: regressor().fit(X.reshape(20, 3, 1), Y),
+    "4-D X with empty samples": (
+        lambda f: regressor().fit(X.reshape(20, 3, 1, 1)[:, :0], Y),
         ValueError,
-        "Found array with dim 3",
+        r"0 feature\(s\).*empty samples",
     ),
     "no rows": (lambda f: regressor().fit(X[:0], Y[:0]), ValueError, r"0 sample\(s\)"),
     "no features": (

@@ -24,6 +24,7 @@ from skdl._training.predict import forward
 from skdl.estimators import _routing
 from skdl.estimators._building import BuildingMixin
 from skdl.estimators._guard import StopOnNonFiniteLoss, unchanged_on_failure
+from skdl.estimators._input_structures import float_dtype
 from skdl.estimators._inputs import InputsMixin
 from skdl.estimators._params import (
     FIT_KEYWORDS,
@@ -136,7 +137,7 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
@@ -275,12 +276,15 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
         classes,
     ):
         X, y = self._validate_training_data(X, y, reset=reinitialize)
-        weights = self._sample_weights(sample_weight, X, y, options["class_weight"])
+        dtype = float_dtype(X) if reinitialize else self.X_dtype_
+        weights = self._sample_weights(
+            sample_weight, X, y, options["class_weight"], dtype
+        )
         if reinitialize:
             self._initialize(X, y, classes=classes, sample_weight=weights)
         one_hot = uses_one_hot_targets(getattr(self.model_, "loss", None))
         targets = self.target_encoder_.encode(y, self.X_dtype_, one_hot=one_hot)
-        data = Dataset(X, targets, weights)
+        data = Dataset(self._network_inputs(X), targets, weights)
         if not append_history:
             self.history_ = {}
         epochs_done = len(self.history_.get("loss", []))
@@ -392,7 +396,7 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
         check_is_fitted(self)
         X = self._validate_predict_data(X)
         batch_size = routed(self.get_params(deep=False), "predict").get("batch_size")
-        return forward(self.model_, X, batch_size)
+        return forward(self.model_, self._network_inputs(X), batch_size)
 
 
 def _one_line_repr(estimator) -> str:
