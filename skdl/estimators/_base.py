@@ -153,8 +153,10 @@ class BaseKerasEstimator(InputsMixin, BuildingMixin, WeightsMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, ...), dict, list \
+or MultiInput
+            Training data: a table, an N-D array, a sparse matrix, or the
+            inputs of a model with several inputs (see ``model``).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
