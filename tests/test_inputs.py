@@ -373,3 +373,15 @@ def test_tfidf_features_in_a_pipeline():
 def test_estimators_say_they_take_sparse_input():
     for estimator in (KerasClassifier(), KerasRegressor()):
         assert estimator.__sklearn_tags__().input_tags.sparse
+
+
+def test_the_sparse_memory_benchmark_measures_a_fit(monkeypatch):
+    from benchmarks import sparse_memory
+
+    monkeypatch.setattr(sparse_memory, "N_DOCUMENTS", 200)
+    monkeypatch.setattr(sparse_memory, "N_TERMS", 1000)
+    monkeypatch.setattr(sparse_memory, "TERMS_PER_DOCUMENT", 20)
+    result = sparse_memory.measure(epochs=1)
+    assert result["shape"] == [200, 1000] and result["stored_values"] == 4000
+    assert result["peak_resident_bytes"] >= result["resident_before_fit_bytes"] > 0
+    assert "of the dense matrix" in sparse_memory.report(result)
