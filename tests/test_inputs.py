@@ -157,7 +157,9 @@ def two_inputs(units=4):
 def two_named_inputs():
     numbers = keras.Input((3,), name="numbers")
     flags = keras.Input((2,), name="flags", dtype="int32")
-    joined = keras.layers.Concatenate()([numbers, keras.ops.cast(flags, "float32")])
+    # The integer flags go through an Embedding, as token ids would.
+    embedded = keras.layers.Flatten()(keras.layers.Embedding(2, 1)(flags))
+    joined = keras.layers.Concatenate()([numbers, embedded])
     return keras.Model(
         {"numbers": numbers, "flags": flags}, keras.layers.Dense(1)(joined)
     )
@@ -385,3 +387,25 @@ def test_the_sparse_memory_benchmark_measures_a_fit(monkeypatch):
     assert result["shape"] == [200, 1000] and result["stored_values"] == 4000
     assert result["peak_resident_bytes"] >= result["resident_before_fit_bytes"] > 0
     assert "of the dense matrix" in sparse_memory.report(result)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: (KerasRegressor(epochs=2), RNG.normal(size=(20, 4, 2))),
+        lambda: (KerasRegressor(epochs=2), sparse_data(20, 30, 0.2)[0]),
+        lambda: (
+            KerasRegressor(two_named_inputs, epochs=2),
+            MultiInput(numbers=NUMBERS[:20], flags=FLAGS[:20]),
+        ),
+    ],
+    ids=["N-D, ready-made", "sparse", "several inputs"],
+)
+def test_saved_estimators_take_the_same_inputs(make, tmp_path):
+    from skdl import load
+
+    regressor, X = make()
+    regressor.fit(X, np.arange(20.0))
+    path = tmp_path / "regressor.skdl"
+    regressor.save(path)
+    np.testing.assert_array_equal(load(path).predict(X), regressor.predict(X))

@@ -22,9 +22,10 @@ MODEL_PARAMETER = """\
         cross-validation can slice). Integer ``X`` stays integer where the
         model declares an integer input (``keras.Input(shape,
         dtype="int32")``, for an ``Embedding``); otherwise ``X`` is passed as
-        floats of the network's precision. The ready-made network flattens
-        N-D samples into one row of features and scales sparse columns
-        without centering them."""
+        floats of the network's precision. The ready-made network (or any
+        model whose single input takes flat rows of as many values) gets
+        N-D samples flattened into one row of features; it scales sparse
+        columns without centering them."""
 
 NETWORK_PARAMETERS = """\
     hidden_layer_sizes : array-like of shape (n_layers,), default=(100,)

@@ -154,6 +154,17 @@ def cast_input(array, tensor, precision: np.dtype, name):
     return array.astype(precision, copy=False)
 
 
+def takes_flat_rows(tensor, array) -> bool:
+    """Whether ``array``'s N-D samples go flattened to ``tensor`` (rows of features).
+
+    The ready-made network's input is ``(None, n_features)``; so is that of a
+    user's model that asks for flat rows of exactly as many values.
+    """
+    if tensor is None or array.ndim <= 2 or len(tensor.shape) != 2:
+        return False
+    return tensor.shape[1] == int(np.prod(array.shape[1:]))
+
+
 def _check_declared_shape(array, tensor, name) -> None:
     declared = tuple(tensor.shape[1:])
     shape = tuple(array.shape[1:])

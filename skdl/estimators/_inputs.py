@@ -150,7 +150,8 @@ class InputsMixin:
         """``X`` as the network takes it: arranged, cast, flattened if need be.
 
         See ``_input_structures`` for the dtype rule. The ready-made network
-        takes one row of features per sample: N-D samples are flattened.
+        (saved and loaded too) takes one row of features per sample: N-D
+        samples are flattened for it.
         """
         model = self.model_ if model is None else model
         name = type(self).__name__
@@ -169,7 +170,7 @@ class InputsMixin:
                 for index, (array, tensor) in enumerate(zip(X, tensors, strict=True))
             ]
         tensor = declared[0] if declared else None
-        if self._user_builder() is None and X.ndim > 2:
+        if structures.takes_flat_rows(tensor, X):
             X = X.reshape(len(X), -1)
         return structures.cast_input(X, tensor, precision, None)
 
