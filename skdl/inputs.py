@@ -5,6 +5,8 @@ indexing its first axis (``X[train_index, ...]``), which a plain dict of
 arrays does not support. ``MultiInput`` is that dict, made sliceable.
 """
 
+import numbers
+
 import numpy as np
 
 __all__ = ["MultiInput"]
@@ -100,6 +102,11 @@ class MultiInput:
                     "A MultiInput is indexed by rows only: X[rows] or X[rows, ...]."
                 )
             key = key[0]
+        if isinstance(key, numbers.Integral):
+            raise IndexError(
+                f"A MultiInput keeps samples along the first axis: select rows with "
+                f"a list, array or slice (X[[{key}]]), not an integer."
+            )
         if isinstance(key, list):
             key = np.asarray(key, dtype=int if not key else None)
         return MultiInput(

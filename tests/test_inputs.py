@@ -210,6 +210,8 @@ def test_multi_input_slices_rows_like_scikit_learn():
         MultiInput(numbers=NUMBERS, flags=FLAGS[:3])
     with pytest.raises(IndexError, match="indexed by rows only"):
         X[:, 0]
+    with pytest.raises(IndexError, match=r"X\[\[3\]\]"):
+        X[3]
 
 
 def _fit(builder, X, y=Y_TWO):
