@@ -10,12 +10,13 @@ not pay for them.
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["KerasClassifier", "KerasRegressor", "load", "__version__"]
+__all__ = ["KerasClassifier", "KerasRegressor", "MultiInput", "load", "__version__"]
 
 # Public name -> the module that defines it; imported on first access.
 _LAZY = {
     "KerasClassifier": "skdl.estimators",
     "KerasRegressor": "skdl.estimators",
+    "MultiInput": "skdl.inputs",
     "load": "skdl.estimators._persistence",
 }
 

@@ -8,7 +8,8 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+import scipy.sparse
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sklearn.exceptions import FitFailedWarning, NotFittedError
@@ -138,10 +139,10 @@ BAD_INPUT = {
         ValueError,
         r"(?s)Expected 2D array.*reshape\(-1, 1\)",
     ),
-    "3-D X": (
-        lambda f: regressor().fit(X.reshape(20, 3, 1), Y),
+    "4-D X with empty samples": (
+        lambda f: regressor().fit(X.reshape(20, 3, 1, 1)[:, :0], Y),
         ValueError,
-        "Found array with dim 3",
+        r"0 feature\(s\).*empty samples",
     ),
     "no rows": (lambda f: regressor().fit(X[:0], Y[:0]), ValueError, r"0 sample\(s\)"),
     "no features": (
@@ -318,42 +319,91 @@ def test_builder_errors_say_which_builder():
     assert any("broken_builder" in note for note in raised.value.__notes__)
 
 
-# Random arrays of any shape, dtype and values: fit and predict either work
-# or raise a clean ValueError/TypeError, never anything from TensorFlow.
-_arrays = st.one_of(
-    hnp.arrays(
-        dtype=st.sampled_from([np.float64, np.float32, np.int64, np.bool_]),
-        shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=6),
-    ),
-    hnp.arrays(
-        dtype=np.float64,
-        shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=6),
-        elements=st.floats(allow_nan=True, allow_infinity=True, width=64),
-    ),
-    hnp.arrays(
-        dtype=np.dtype("U3"), shape=st.tuples(st.integers(1, 5), st.integers(1, 3))
-    ),
-)
+# Random data sets: mostly valid (tables, N-D arrays, sparse matrices, a dict
+# for a two-input model), sometimes spoiled in one way. A valid one must fit
+# and predict; a spoiled one must raise a clean ValueError/TypeError and leave
+# the estimator unfitted, never an error from TensorFlow.
+_SPOILS = ["nan", "inf", "short y", "no rows", "text", "complex", "1-D X"]
+
+
+def _two_inputs(meta):
+    shapes = meta["X_shape_"]
+    numbers = keras.Input(shapes["numbers"][1:], name="numbers")
+    flags = keras.Input((2,), name="flags")
+    joined = keras.layers.Concatenate()([numbers, flags])
+    # A classifier's multiclass target needs a unit per class, others one each.
+    multiclass = meta["target_type_"] == "multiclass"
+    units = meta["n_classes_"] if multiclass else meta["n_outputs_"]
+    return keras.Model([numbers, flags], keras.layers.Dense(units)(joined))
+
+
+@st.composite
+def _data_sets(draw):
+    kind = draw(st.sampled_from(["table", "N-D", "sparse", "dict"]))
+    n_samples = draw(st.integers(2, 12))
+    dtype = draw(st.sampled_from([np.float64, np.float32, np.int64]))
+    values = st.integers(-5, 5) if dtype is np.int64 else st.floats(-1e3, 1e3)
+    sample_shape = {"table": (3,), "N-D": (2, 3, 1), "sparse": (4,), "dict": (3,)}
+    X = draw(hnp.arrays(dtype, (n_samples, *sample_shape[kind]), elements=values))
+    is_classifier = draw(st.booleans())
+    if is_classifier:
+        y = draw(hnp.arrays(np.int64, n_samples, elements=st.integers(0, 2)))
+        y[:2] = [0, 1]  # at least two classes
+    else:
+        y = draw(hnp.arrays(np.float64, n_samples, elements=st.floats(-10, 10)))
+    # Two chances in three of a valid data set.
+    spoil = draw(st.sampled_from([None] * 2 * len(_SPOILS) + _SPOILS))
+    if spoil in ("nan", "inf"):
+        X = X.astype(np.float64)
+        X.flat[draw(st.integers(0, X.size - 1))] = np.nan if spoil == "nan" else np.inf
+    elif spoil == "short y":
+        y = y[:-1]
+    elif spoil == "no rows":
+        X, y = X[:0], y[:0]
+    elif spoil == "text":
+        X = X.astype(str)
+    elif spoil == "complex":
+        X = X.astype(complex)
+    elif spoil == "1-D X" and kind != "dict":
+        X = X.reshape(-1)[:n_samples]
+    model = None
+    if kind == "sparse" and spoil not in ("text", "complex", "1-D X"):
+        X = scipy.sparse.csr_matrix(X)
+    elif kind == "dict":
+        flags = np.ones((len(X), 2), dtype=np.int64)
+        # "1-D X" spoils a dict by misnaming an input instead.
+        flags_name = "flag" if spoil == "1-D X" else "flags"
+        X, model = {"numbers": X, flags_name: flags}, _two_inputs
+    return X, y, is_classifier, model, spoil
+
+
+def _n_samples(X):
+    return len(X["numbers"]) if isinstance(X, dict) else X.shape[0]
 
 
 @settings(
-    max_examples=30,
+    max_examples=40,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(X_random=_arrays, y_random=_arrays, is_classifier=st.booleans())
-def test_random_input_succeeds_or_fails_cleanly(X_random, y_random, is_classifier):
-    estimator = (classifier if is_classifier else regressor)(random_state=0)
+@given(data_set=_data_sets())
+def test_random_data_fits_or_fails_cleanly(data_set):
+    X, y, is_classifier, model, spoil = data_set
+    event("spoiled" if spoil else "valid")
+    make = classifier if is_classifier else regressor
+    estimator = make(model=model, random_state=0, batch_size=8)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            estimator.fit(X_random, y_random)
-        except (ValueError, TypeError):
+        if spoil is not None:
+            with pytest.raises((ValueError, TypeError)):
+                estimator.fit(X, y)
             assert not hasattr(estimator, "model_")
             return
-        predictions = estimator.predict(X_random)
-    assert len(predictions) == len(X_random)
+        estimator.fit(X, y)
+        predictions = estimator.predict(X)
+    assert len(predictions) == _n_samples(X)
+    assert estimator.n_iter_ == 1
 
 
 # --------------------------------------------------------- training faults

@@ -188,13 +188,21 @@ def compiled_function(model, name: str, make_function, tensors, jit_compile=Fals
         functions = {}
         # Bypass Keras's attribute tracking: these are no layers or variables.
         object.__setattr__(model, _MODEL_ATTRIBUTE, functions)
-    # repr: nested specs (lists, dicts of several inputs or outputs) are unhashable.
-    signature = (name, repr(specs))
+    signature = (name, _hashable(specs))
     function = functions.get(signature)
     if function is None:
         function = _bind(model, name, make_function, specs, jit_compile)
         functions[signature] = function
     return function
+
+
+def _hashable(structure):
+    """``structure`` (specs in nested lists and dicts) as a dictionary key."""
+    if isinstance(structure, dict):
+        return ("dict", tuple((k, _hashable(v)) for k, v in sorted(structure.items())))
+    if isinstance(structure, list | tuple):
+        return (type(structure).__name__, tuple(_hashable(v) for v in structure))
+    return structure
 
 
 def _bind(model, name, make_function, specs, jit_compile) -> _BoundFunction:

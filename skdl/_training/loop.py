@@ -36,6 +36,13 @@ from skdl._training.compiled import (
     state_variables,
 )
 from skdl._training.precision import float_precision
+from skdl._training.sparse import (
+    SparseRows,
+    dense_rows,
+    densified,
+    is_sparse,
+    sparse_rows,
+)
 
 _TRAIN_FUNCTION = "train_epoch"
 _TEST_FUNCTION = "test_epoch"
@@ -67,7 +74,12 @@ class Dataset:
 
 
 def map_arrays(function, structure):
-    """``function`` applied to every array of an array, list or dict of arrays."""
+    """``function`` applied to every array of an array, list or dict of arrays.
+
+    A SciPy sparse matrix, or its tensors (:class:`SparseRows`), is one array.
+    """
+    if isinstance(structure, SparseRows):
+        return function(structure)
     if isinstance(structure, dict):
         return {name: function(value) for name, value in structure.items()}
     if isinstance(structure, list | tuple):
@@ -99,6 +111,8 @@ def _batch(x, y, sample_weight, index):
     import tensorflow as tf
 
     def gather(tensor):
+        if isinstance(tensor, SparseRows):
+            return dense_rows(tensor, index)
         return tf.gather(tensor, index)
 
     return map_arrays(gather, x), map_arrays(gather, y), gather(sample_weight)
@@ -147,6 +161,8 @@ class _Epochs:
         # With ``rows``, the data padded to that many rows; the functions
         # only ever gather the rows below len(data).
         def tensor(array):
+            if is_sparse(array):
+                return sparse_rows(array)
             return tf.constant(array if rows is None else _pad(array, rows))
 
         self.tensors = [
@@ -237,8 +253,17 @@ class _XLAEpochs(_Epochs):
             return None
 
 
+def has_sparse(structure) -> bool:
+    """Whether any array of ``structure`` is a SciPy sparse matrix."""
+    found = []
+    map_arrays(lambda array: found.append(is_sparse(array)), structure)
+    return any(found)
+
+
 def _training_epochs(model, data: Dataset, batch_size: int) -> _Epochs:
-    if getattr(model, "jit_compile", False) and not getattr(model, _XLA_REFUSED, False):
+    # Sparse rows are densified by ops XLA cannot compile (ragged ranges).
+    xla = getattr(model, "jit_compile", False) and not has_sparse(data.x)
+    if xla and not getattr(model, _XLA_REFUSED, False):
         return _XLAEpochs(model, data, batch_size)
     return _Epochs(model, data, batch_size, _TRAIN_FUNCTION)
 
@@ -273,7 +298,7 @@ def ensure_built(model, data: Dataset, dtype: str) -> None:
     """Create the model's, optimizer's, loss's and metrics' variables."""
     with float_precision(dtype):
         first = data.subset(slice(0, 1))
-        batch = (first.x, first.y, first.sample_weight)
+        batch = (map_arrays(densified, first.x), first.y, first.sample_weight)
         # Keras's own fit, evaluate and train_on_batch build this way; there
         # is no public equivalent that does not also take a training step.
         model._symbolic_build(data_batch=batch)

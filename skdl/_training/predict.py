@@ -9,9 +9,12 @@ bounded.
 import numpy as np
 
 from skdl._training.compiled import compiled_function
-from skdl._training.loop import map_arrays
+from skdl._training.loop import has_sparse, map_arrays
+from skdl._training.sparse import densified
 
 _PREDICT_FUNCTION = "forward"
+# Sparse inputs are predicted in batches of at most this many dense values.
+_DENSE_VALUES_PER_BATCH = 4_000_000
 
 
 def _forward_function(model):
@@ -21,17 +24,19 @@ def _forward_function(model):
     return forward
 
 
-def forward(model, x: np.ndarray, batch_size: int | None = None):
+def forward(model, x, batch_size: int | None = None):
     """Return the network's outputs for ``x`` as NumPy arrays.
 
     Parameters
     ----------
     model : keras.Model
         A built model.
-    x : ndarray of shape (n_samples, n_features)
-        Inputs, already in the model's float precision.
+    x : ndarray, SciPy sparse matrix, or list or dict of them
+        Inputs with samples along the first axis, already in the dtypes the
+        model takes. Sparse inputs are densified one batch at a time.
     batch_size : int, default=None
-        Rows per compiled call; all rows at once when None.
+        Rows per compiled call; all rows at once when None, or, for sparse
+        inputs, as many as fit in about 32 MB dense.
 
     Returns
     -------
@@ -41,14 +46,23 @@ def forward(model, x: np.ndarray, batch_size: int | None = None):
     """
     import tensorflow as tf
 
-    batch_size = batch_size or max(len(x), 1)
+    n_samples = _n_samples(x)
+    batch_size = batch_size or _default_batch_size(x, n_samples)
     batches = []
-    for start in range(0, len(x), batch_size):
-        batch = tf.constant(x[start : start + batch_size])
+    for start in range(0, n_samples, batch_size):
+        rows = slice(start, start + batch_size)
+        batch = map_arrays(
+            lambda array, rows=rows: tf.constant(densified(array[rows])), x
+        )
         function = compiled_function(
             model, _PREDICT_FUNCTION, _forward_function, [batch]
         )
         batches.append(map_arrays(lambda tensor: tensor.numpy(), function(batch)))
+    return _concatenated(batches)
+
+
+def _concatenated(batches: list):
+    """One array per output, from the outputs of each batch."""
     first = batches[0]
     if isinstance(first, dict):
         return {
@@ -61,3 +75,17 @@ def forward(model, x: np.ndarray, batch_size: int | None = None):
             for head in range(len(first))
         ]
     return np.concatenate(batches, axis=0)
+
+
+def _n_samples(x) -> int:
+    lengths = []
+    map_arrays(lambda array: lengths.append(array.shape[0]), x)
+    return lengths[0]
+
+
+def _default_batch_size(x, n_samples: int) -> int:
+    if not has_sparse(x):
+        return max(n_samples, 1)
+    widths = []
+    map_arrays(lambda array: widths.append(int(np.prod(array.shape[1:]))), x)
+    return max(1, min(n_samples, _DENSE_VALUES_PER_BATCH // max(sum(widths), 1)))

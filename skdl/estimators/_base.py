@@ -30,6 +30,7 @@ from skdl.estimators._conventions import (
     validation_dataset,
 )
 from skdl.estimators._guard import StopOnNonFiniteLoss, unchanged_on_failure
+from skdl.estimators._input_structures import float_dtype, n_samples
 from skdl.estimators._inputs import InputsMixin
 from skdl.estimators._params import (
     FIT_KEYWORDS,
@@ -157,7 +158,7 @@ class BaseKerasEstimator(
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
@@ -178,8 +179,10 @@ class BaseKerasEstimator(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, ...), dict, list \
+or MultiInput
+            Training data: a table, an N-D array, a sparse matrix, or the
+            inputs of a model with several inputs (see ``model``).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -313,7 +316,10 @@ class BaseKerasEstimator(
         classes,
     ):
         X, y = self._validate_training_data(X, y, reset=reinitialize)
-        weights = self._sample_weights(sample_weight, X, y, options["class_weight"])
+        dtype = float_dtype(X) if reinitialize else self.X_dtype_
+        weights = self._sample_weights(
+            sample_weight, X, y, options["class_weight"], dtype
+        )
         if reinitialize:
             X = self._fit_feature_encoder(X)
             self._initialize(X, y, classes=classes, sample_weight=weights)
@@ -321,7 +327,7 @@ class BaseKerasEstimator(
             X = self._encode_features(X)
         loss = getattr(self.model_, "loss", None)
         targets = self.target_encoder_.encode(y, self.X_dtype_, loss=loss)
-        data = Dataset(X, targets, weights)
+        data = Dataset(self._network_inputs(X), targets, weights)
         given_validation = None
         if options.get("validation_data") is not None:
             given_validation = validation_dataset(
@@ -456,7 +462,8 @@ class BaseKerasEstimator(
         check_is_fitted(self)
         X = self._encode_features(self._validate_predict_data(X))
         batch_size = routed(self.get_params(deep=False), "predict").get("batch_size")
-        return forward(self.model_, X, resolved_batch_size(batch_size, len(X)))
+        batch_size = resolved_batch_size(batch_size, n_samples(X))
+        return forward(self.model_, self._network_inputs(X), batch_size)
 
 
 def _one_line_repr(estimator) -> str:

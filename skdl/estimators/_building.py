@@ -6,10 +6,11 @@ import warnings
 import keras
 import numpy as np
 
-from skdl._training.loop import Dataset, ensure_built
+from skdl._training.loop import Dataset, ensure_built, map_arrays
 from skdl._training.precision import float_precision
 from skdl._training.seeding import integer_seed, seeded
 from skdl.estimators import _routing
+from skdl.estimators._input_structures import float_dtype, input_shapes
 from skdl.estimators._outputs import OutputLayout
 from skdl.estimators._params import (
     COMPILE_PARAMETERS,
@@ -30,8 +31,8 @@ class BuildingMixin:
         """Fit the target encoder, then build and compile the network."""
         self._seed_ = integer_seed(self.random_state)
         self.target_encoder_ = self._fitted_target_encoder(y, classes, sample_weight)
-        self.X_dtype_ = X.dtype
-        self.X_shape_ = X.shape
+        self.X_dtype_ = float_dtype(X)
+        self.X_shape_ = input_shapes(X)
         self.y_dtype_ = y.dtype
         self.y_ndim_ = y.ndim
         vars(self).update(self.target_encoder_.metadata())
@@ -90,11 +91,14 @@ class BuildingMixin:
         params = self.get_params(deep=False)
         init_names = set(self._init_defaults())
         check_all_used(type(self).__name__, params, init_names, builder)
-        dtype = X.dtype.name
+        dtype = self.X_dtype_.name
         spec = self._output_spec(y, sample_weight)
         with float_precision(dtype), seeded(self._seed_):
             compile_kwargs = self._compile_arguments(spec.loss)
             if builder is None:
+                # N-D samples are flattened for the ready-made network.
+                if X.ndim > 2:
+                    X = X.reshape(X.shape[0], -1)
                 model = build_dense_network(
                     X.shape[1],
                     spec,
@@ -110,8 +114,10 @@ class BuildingMixin:
                     builder, params, init_names, self._metadata(), compile_kwargs
                 )
                 model = _call_builder(builder, arguments)
+            first_x = self._network_inputs(map_arrays(lambda a: a[:1], X), model)
+            inputs = map_arrays(_symbolic_input, first_x)
             # Outputs that do not suit the target fail here, before training.
-            layout = OutputLayout.of_model(model, X.shape[1], dtype)
+            layout = OutputLayout.of_model(model, inputs)
             self.target_encoder_.bind(layout, type(self).__name__)
             if not model.compiled:
                 if self.loss is None and compile_kwargs["loss"] == spec.loss:
@@ -120,7 +126,7 @@ class BuildingMixin:
             elif builder is not None:
                 self._check_compile_parameters_unused(builder)
             first_sample = Dataset(
-                X[:1],
+                first_x,
                 self.target_encoder_.encode(y[:1], dtype, loss=model.loss),
                 np.ones(1, dtype=dtype),
             )
@@ -229,6 +235,11 @@ def _call_builder(builder, arguments: dict) -> keras.Model:
             f"{type(model).__name__}, not a keras.Model."
         )
     return model
+
+
+def _symbolic_input(array) -> keras.KerasTensor:
+    """A symbolic batch of samples shaped like ``array``'s."""
+    return keras.KerasTensor((None, *array.shape[1:]), array.dtype.name)
 
 
 def _name(builder) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
 from skdl._training.loop import Dataset
+from skdl.estimators._input_structures import n_samples
 
 
 class EncodersMixin:
@@ -174,13 +175,13 @@ def validation_dataset(estimator, validation_data, loss) -> Dataset:
     X_val, y_val, *weights = validation_data
     X_val = estimator._encode_features(estimator._validate_predict_data(X_val))
     y_val = _as_target(y_val)
-    if len(y_val) != len(X_val):
+    n_val = n_samples(X_val)
+    if len(y_val) != n_val:
         raise ValueError(
-            f"validation_data has {len(X_val)} samples in X_val but {len(y_val)} "
-            "in y_val."
+            f"validation_data has {n_val} samples in X_val but {len(y_val)} in y_val."
         )
     targets = estimator.target_encoder_.encode(y_val, estimator.X_dtype_, loss=loss)
     sample_weight = _check_sample_weight(
-        weights[0] if weights else None, X_val, dtype=X_val.dtype
+        weights[0] if weights else None, np.empty((n_val, 0)), dtype=estimator.X_dtype_
     )
-    return Dataset(X_val, targets, sample_weight)
+    return Dataset(estimator._network_inputs(X_val), targets, sample_weight)

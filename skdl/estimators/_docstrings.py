@@ -12,7 +12,20 @@ MODEL_PARAMETER = """\
         any extra keyword argument given here; ``model__<name>`` parameters
         are passed as ``<name>``. It may return a compiled or uncompiled
         model. A ``keras.Model`` instance is copied, weights included, and
-        the copy is trained."""
+        the copy is trained.
+
+        ``X`` may be a table, any N-D array with samples along its first
+        axis (images, sequences, token ids), a SciPy sparse matrix (never
+        densified whole: one mini-batch at a time), or, for a model with
+        several inputs, a dict of arrays keyed by input name, a list of
+        arrays in input order, or a :class:`~skdl.MultiInput` (which
+        cross-validation can slice). Integer ``X`` stays integer where the
+        model declares an integer input (``keras.Input(shape,
+        dtype="int32")``, for an ``Embedding``); otherwise ``X`` is passed as
+        floats of the network's precision. The ready-made network (or any
+        model whose single input takes flat rows of as many values) gets
+        N-D samples flattened into one row of features; it scales sparse
+        columns without centering them."""
 
 NETWORK_PARAMETERS = """\
     hidden_layer_sizes : array-like of shape (n_layers,), default=(100,)
@@ -119,6 +132,9 @@ FITTED_ATTRIBUTES = """\
     X_dtype_ : numpy.dtype
         The float precision the network computes in: float32 for float32
         ``X``, float64 otherwise, as in scikit-learn's MLP.
+    X_shape_ : tuple of int, or dict or list of them
+        The shape of the training ``X`` (of each input, for several inputs);
+        ``predict`` refuses samples of another shape.
     is_categorical_ : ndarray of shape (`n_features_in_`,) of bool or None
         The columns the ready-made network embedded; None when none.
     categories_ : list of ndarray or None

@@ -7,7 +7,6 @@ one array per head and arranged in the model's structure; predictions are
 read back head by head in the same order.
 """
 
-import keras
 import numpy as np
 
 SINGLE, LIST, DICT = "single", "list", "dict"
@@ -32,9 +31,13 @@ class OutputLayout:
         self.names = None if names is None else [str(name) for name in names]
 
     @classmethod
-    def of_model(cls, model, n_features: int, dtype: str) -> "OutputLayout":
-        """The layout of ``model``'s outputs for inputs of ``n_features``."""
-        spec = model.compute_output_spec(keras.KerasTensor((None, n_features), dtype))
+    def of_model(cls, model, inputs) -> "OutputLayout":
+        """The layout of ``model``'s outputs for symbolic ``inputs``.
+
+        ``inputs`` are ``keras.KerasTensor`` s in the structure the model
+        takes (one, or a list or dict for several inputs).
+        """
+        spec = model.compute_output_spec(inputs)
         if isinstance(spec, dict):
             names = sorted(spec)
             return cls(DICT, [_units(spec[name]) for name in names], names)

@@ -6,14 +6,18 @@ from sklearn.utils import compute_sample_weight
 from sklearn.utils.validation import _check_sample_weight
 
 from skdl._training.loop import Dataset
+from skdl.estimators._input_structures import n_samples
 
 
 class WeightsMixin:
     """Sample weights that mean repeated samples, and held-out validation data."""
 
-    def _sample_weights(self, sample_weight, X, y, class_weight) -> np.ndarray:
+    def _sample_weights(self, sample_weight, X, y, class_weight, dtype) -> np.ndarray:
+        """Weights of ``X``'s samples (in the network's float ``dtype``)."""
+        # X may be several inputs: only its number of samples matters here.
+        samples = range(n_samples(X))
         weights = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True, copy=True
+            sample_weight, samples, dtype=dtype, ensure_non_negative=True, copy=True
         )
         if class_weight is not None:
             _check_class_weight_classes(class_weight, y)
@@ -23,7 +27,7 @@ class WeightsMixin:
                 "sample_weight sums to zero: at least one sample needs a positive "
                 "weight for there to be anything to train on."
             )
-        return weights.astype(X.dtype, copy=False)
+        return weights.astype(dtype, copy=False)
 
     def _split_validation(self, data: Dataset, y, options, rng, given=None):
         """Hold out a validation set, then scale weights to a mean of 1.

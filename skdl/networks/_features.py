@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import keras
 import numpy as np
+import scipy.sparse
 
 # Fraction of each column's values on either side that cannot move its
 # scaling statistics (see robust_statistics).
@@ -114,6 +115,32 @@ def _negligible(spread, center, dtype) -> np.ndarray:
     return ~(spread > 1000 * eps * np.maximum(1.0, np.abs(center)))
 
 
+def sparse_statistics(X, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
+    """No centering and the root mean square of every column of sparse ``X``.
+
+    Centering would make every zero of a sparse matrix non-zero, so sparse
+    columns are only scaled, as scikit-learn's ``StandardScaler(with_mean=False)``
+    does; a column of zeros keeps a scale of 1.
+
+    Examples
+    --------
+    >>> import scipy.sparse
+    >>> X = scipy.sparse.csr_matrix([[0.0, 3.0], [0.0, 4.0]])
+    >>> center, spread = sparse_statistics(X)
+    >>> center.tolist(), spread.round(3).tolist()
+    ([0.0, 0.0], [1.0, 3.536])
+    """
+    n_samples = X.shape[0]
+    weights = np.ones(n_samples) if sample_weight is None else sample_weight
+    weights = np.asarray(weights, dtype=np.float64)
+    if not weights.sum() > 0:
+        weights = np.ones(n_samples)
+    squares = scipy.sparse.csr_matrix(X, dtype=np.float64).power(2)
+    spread = np.sqrt(np.asarray(squares.T @ weights).ravel() / weights.sum())
+    spread[spread == 0] = 1.0
+    return np.zeros(X.shape[1]), spread
+
+
 def _mean_and_std(X, weights) -> tuple[np.ndarray, np.ndarray]:
     mean = np.average(X, axis=0, weights=weights)
     variance = np.average((X - mean) ** 2, axis=0, weights=weights)
@@ -192,6 +219,9 @@ class TabularEncoding(keras.layers.Layer):
         -------
         TabularEncoding
         """
+        if scipy.sparse.issparse(X):
+            center, spread = sparse_statistics(X, sample_weight)
+            return cls(None, center=center, spread=spread, **kwargs)
         X = np.asarray(X)
         categorical = set(categorical_cardinalities or {})
         numeric = [j for j in range(X.shape[1]) if j not in categorical]
