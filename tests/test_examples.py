@@ -25,6 +25,9 @@ TESTED = {
     "plot_red_wine_grid_search",
     "plot_hyperparameter_search",
     "plot_mixed_dataframe",
+    "plot_digits_cnn",
+    "plot_text_classifier",
+    "plot_two_inputs",
 }
 
 
@@ -142,3 +145,57 @@ def test_mixed_dataframe_goes_straight_into_the_network(run_example):
     assert fitted.is_categorical_.sum() == 7
     assert "hail" not in fitted.categories_[-1]
     assert fitted.predict(example["stormy_day"])[0] in {"busy", "quiet"}
+
+
+@pytest.mark.slow
+def test_digits_cnn_beats_the_dense_network(run_example):
+    example = run_example("plot_digits_cnn", quick=False)
+    search = example["search"]
+    assert sorted(search.cv_results_["param_filters"]) == [4, 8, 16]
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert example["cnn_accuracy"] > example["dense_accuracy"]
+    assert example["best"].predict(example["images"][:5]).shape == (5,)
+    # The mistakes shown are out-of-fold predictions, as good as the search's.
+    assert (example["predicted"] == example["y"]).mean() > 0.95
+
+
+@pytest.mark.slow
+def test_text_classifier_sees_negation(run_example):
+    example = run_example("plot_text_classifier", quick=False)
+    search = example["search"]
+    assert sorted(search.cv_results_["param_filters"]) == [4, 16, 32]
+    assert example["token_ids"].dtype == np.int32
+    scores = {name: values.mean() for name, values in example["scores"].items()}
+    sequence = scores["token ids + Embedding + Conv1D"]
+    bigrams = scores["TF-IDF (1-2 grams) + KerasClassifier"]
+    unigrams = scores["TF-IDF (words) + LogisticRegression"]
+    # Single words cannot tell "not good" from "good": the adjective alone is
+    # right for the 60% of reviews without a negation.
+    assert 0.5 < unigrams < 0.7
+    # Word pairs see "not good" but not "not very good"; width-3
+    # convolutions over the token ids see both.
+    assert bigrams > unigrams + 0.1
+    assert sequence > bigrams
+    assert sequence > 0.95
+    assert list(
+        example["best"].predict(
+            example["to_token_ids"](
+                ["the battery is not very good", "the battery is not very bad"]
+            )
+        )
+    ) == ["negative", "positive"]
+
+
+@pytest.mark.slow
+def test_two_input_model_in_a_grid_search(run_example):
+    example = run_example("plot_two_inputs", quick=False)
+    search = example["search"]
+    assert sorted(search.cv_results_["param_units"]) == [4, 16, 64]
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    # Predicting the mean number of rentals scores an R² of 0.
+    assert search.best_score_ > 0.6
+    X_test = example["X_test"]
+    assert set(X_test.inputs) == {"weather", "calendar"}
+    assert example["predicted"].shape == (len(example["y_test"]),)
+    assert example["test_r2"] > 0.6
+    assert example["ready_made_scores"].mean() > 0.6

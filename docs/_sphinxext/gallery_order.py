@@ -10,6 +10,9 @@ TUTORIAL_ORDER = (
     "plot_mixed_dataframe.py",
     "plot_red_wine_grid_search.py",
     "plot_hyperparameter_search.py",
+    "plot_digits_cnn.py",
+    "plot_text_classifier.py",
+    "plot_two_inputs.py",
 )
 
 
