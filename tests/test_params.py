@@ -1,5 +1,7 @@
 """Parameters: validated at fit, unused ones reported with a suggestion."""
 
+import keras
+import numpy as np
 import pytest
 from sklearn.base import clone
 
@@ -90,3 +92,25 @@ def test_set_params_rejects_unknown_names_and_accepts_routed():
         clf.set_params(nb_epoch=3)
     clf.set_params(optimizer__momentum=0.9)
     assert clone(clf).get_params()["optimizer__momentum"] == 0.9
+
+
+def test_a_search_may_set_a_builder_argument_not_given_to_the_constructor():
+    from sklearn.model_selection import GridSearchCV
+
+    def builder(meta, units=2):
+        model = keras.Sequential(
+            [keras.Input((meta["n_features_in_"],)), keras.layers.Dense(units)]
+        )
+        model.add(keras.layers.Dense(1))
+        return model
+
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    y = X.sum(axis=1)
+    search = GridSearchCV(
+        KerasRegressor(builder, epochs=2, random_state=0), {"units": [3, 5]}, cv=2
+    ).fit(X, y)
+    assert search.best_estimator_.model_.layers[0].units in (3, 5)
+    assert search.best_estimator_.get_params()["units"] in (3, 5)
+    # A name that neither the estimator nor its builder takes is still an error.
+    with pytest.raises(ValueError, match="Invalid parameter 'unitz'"):
+        KerasRegressor(builder).set_params(unitz=3)

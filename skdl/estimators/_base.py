@@ -33,10 +33,12 @@ from skdl.estimators._guard import StopOnNonFiniteLoss, unchanged_on_failure
 from skdl.estimators._input_structures import float_dtype, n_samples
 from skdl.estimators._inputs import InputsMixin
 from skdl.estimators._params import (
+    BUILDER_EXTRAS,
     FIT_KEYWORDS,
     FIT_ONLY_OPTIONS,
     PARAMETER_CONSTRAINTS,
     ROUTING_PREFIXES,
+    builder_parameter_names,
     routed,
 )
 from skdl.estimators._weights import WeightsMixin
@@ -149,12 +151,29 @@ class BaseKerasEstimator(
             The estimator.
         """
         plain = {}
+        builder_names = self._builder_argument_names()
+        known = set(self.get_params(deep=False))
         for name, value in params.items():
             if "__" in name and name.split("__", 1)[0] in ROUTING_PREFIXES:
+                setattr(self, name, value)
+            elif name not in known and name in builder_names:
+                # An argument of the model builder that was not given to the
+                # constructor: a search may still set it, as it is a parameter.
                 setattr(self, name, value)
             else:
                 plain[name] = value
         return super().set_params(**plain)
+
+    def _builder_argument_names(self) -> set[str]:
+        """Named arguments of the user's model builder (none for a model)."""
+        try:
+            builder = self._user_builder()
+        except (TypeError, ValueError):  # reported, with the fix, at fit
+            return set()
+        if builder is None:
+            return set()
+        names, _ = builder_parameter_names(builder)
+        return names - BUILDER_EXTRAS
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
