@@ -411,3 +411,20 @@ def test_saved_estimators_take_the_same_inputs(make, tmp_path):
     path = tmp_path / "regressor.skdl"
     regressor.save(path)
     np.testing.assert_array_equal(load(path).predict(X), regressor.predict(X))
+
+
+def test_token_ids_outside_the_declared_dtype_are_refused_not_wrapped():
+    import keras
+
+    def embedding_model(meta):
+        tokens = keras.Input((4,), dtype="int32")
+        embedded = keras.layers.Embedding(10, 2)(tokens)
+        return keras.Model(
+            tokens, keras.layers.Dense(1)(keras.layers.Flatten()(embedded))
+        )
+
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 10, (20, 4))
+    reg = KerasRegressor(embedding_model, epochs=1, random_state=0).fit(ids, ids.sum(1))
+    with pytest.raises(ValueError, match="outside int32's range"):
+        reg.predict(ids + 2**32)

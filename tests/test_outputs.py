@@ -354,3 +354,20 @@ def test_targets_as_one_array_per_output_are_refused_with_the_fix(container):
     # The supported way: the same targets as columns.
     stacked = np.column_stack([columns["a"], columns["b"]])
     assert reg.set_params(epochs=1).fit(X, stacked).predict(X).shape == (30, 2)
+
+
+def test_targets_per_output_are_refused_with_dict_inputs_too():
+    def two_heads(meta):
+        inputs = keras.Input((3,), name="a")
+        return keras.Model(
+            {"a": inputs},
+            [keras.layers.Dense(1)(inputs), keras.layers.Dense(1)(inputs)],
+        )
+
+    rng = np.random.default_rng(0)
+    X = {"a": rng.normal(size=(20, 3))}
+    per_output = [rng.normal(size=20), rng.normal(size=20)]
+    reg = KerasRegressor(two_heads, epochs=1)
+    with pytest.raises(TypeError, match="np.column_stack"):
+        reg.fit(X, per_output)
+    assert not hasattr(reg, "model_")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skdl import KerasClassifier, KerasRegressor
@@ -256,3 +256,54 @@ def test_class_weight_balanced_equals_explicit_weights(binary_data):
     np.testing.assert_allclose(proba[0], proba[1], rtol=1e-6)
     assert counts[0] != counts[1]
     assert not np.allclose(proba[0], proba[2])
+
+
+class _Standardized(KerasRegressor):
+    @property
+    def feature_encoder(self):
+        return StandardScaler()
+
+
+class _OneHot(KerasRegressor):
+    @property
+    def feature_encoder(self):
+        return OneHotEncoder()
+
+
+def _linear(meta):
+    inputs = keras.Input((meta["n_features_in_"],))
+    return keras.Model(inputs, keras.layers.Dense(1)(inputs))
+
+
+def test_feature_encoder_floats_are_not_truncated_for_integer_x():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 1000, (50, 3))
+    y = StandardScaler().fit_transform(X) @ [1.0, 2.0, 3.0]
+    params = {"epochs": 100, "learning_rate": 0.05, "random_state": 0}
+    on_ints = _Standardized(_linear, **params).fit(X, y)
+    on_floats = _Standardized(_linear, **params).fit(X.astype(float), y)
+    encoded = on_ints._encode_features(X)
+    assert encoded.dtype.kind == "f"
+    np.testing.assert_allclose(encoded, StandardScaler().fit_transform(X))
+    np.testing.assert_allclose(on_ints.predict(X), on_floats.predict(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("model", [None, "builder"])
+def test_a_sparse_feature_encoder_output_trains(model):
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 3, (60, 3)).astype(float)
+    y = (X[:, 0] == 1) * 2.0 + rng.normal(scale=0.1, size=60)
+
+    def one_hot_builder(meta):
+        inputs = keras.Input((9,))
+        return keras.Model(inputs, keras.layers.Dense(1)(inputs))
+
+    reg = _OneHot(
+        one_hot_builder if model else None,
+        epochs=200,
+        learning_rate=0.05,
+        random_state=0,
+    )
+    reg.fit(X, y)
+    assert reg.predict(X).shape == (60,)
+    assert reg.score(X, y) > 0.5

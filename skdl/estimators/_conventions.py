@@ -15,6 +15,7 @@
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse
 from sklearn.utils.validation import _check_sample_weight
 
 from skdl._training.loop import Dataset
@@ -72,9 +73,16 @@ class EncodersMixin:
         encoder = getattr(self, "feature_encoder_", None)
         if encoder is None:
             return X
-        encoded = np.asarray(encoder.transform(X))
-        if encoded.dtype.kind == "f":
-            # Keep the float precision ``fit`` chose from X.
+        encoded = encoder.transform(X)
+        if scipy.sparse.issparse(encoded):
+            return encoded.tocsr()  # (a OneHotEncoder's) sparse output stays sparse
+        encoded = np.asarray(encoded)
+        if encoded.dtype.kind == "f" and getattr(X, "dtype", None) in (
+            np.float32,
+            np.float64,
+        ):
+            # Keep the float precision ``fit`` chose from a float X; an
+            # integer X must not truncate the encoder's floats.
             encoded = encoded.astype(X.dtype, copy=False)
         return encoded
 

@@ -150,8 +150,25 @@ def cast_input(array, tensor, precision: np.dtype, name):
                     f"as token ids), but X{_label(name)} holds non-integer "
                     f"{array.dtype} values. Pass integer codes."
                 )
+        _check_integer_range(array, wanted, tensor.name, name)
         return array.astype(wanted, copy=False)
     return array.astype(precision, copy=False)
+
+
+def _check_integer_range(array, wanted: np.dtype, input_name, name) -> None:
+    """Refuse values that ``wanted`` cannot hold: casting would wrap them."""
+    values = array.data if scipy.sparse.issparse(array) else np.asarray(array)
+    if values.size == 0:
+        return
+    limits = np.iinfo(wanted)
+    low, high = values.min(), values.max()
+    if low < limits.min or high > limits.max:
+        raise ValueError(
+            f"The model's input {input_name!r} takes {wanted} values, but "
+            f"X{_label(name)} holds values from {low} to {high}, outside "
+            f"{wanted}'s range [{limits.min}, {limits.max}]. Pass codes that fit, "
+            "or declare a wider dtype in keras.Input."
+        )
 
 
 def takes_flat_rows(tensor, array) -> bool:

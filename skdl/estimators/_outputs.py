@@ -103,7 +103,7 @@ def refuse_targets_per_output(X, y, estimator: str) -> None:
     """
     per_output = isinstance(y, dict)
     if isinstance(y, list | tuple) and y and all(hasattr(v, "shape") for v in y):
-        n_samples = X.shape[0] if hasattr(X, "shape") else None
+        n_samples = _n_samples_or_none(X)
         lengths = {len(v) if len(v.shape) else None for v in y}
         per_output = len(y) != n_samples and lengths == {n_samples}
     if per_output:
@@ -114,3 +114,13 @@ def refuse_targets_per_output(X, y, estimator: str) -> None:
             "names sorted). Their columns are split across the outputs by units "
             "(regression), or one label column per output (classification)."
         )
+
+
+def _n_samples_or_none(X) -> int | None:
+    """Samples in ``X`` (an array, a dict or list of arrays), or None."""
+    if hasattr(X, "shape"):
+        return X.shape[0]
+    parts = list(X.values()) if isinstance(X, dict) else X
+    if isinstance(parts, list | tuple) and parts and hasattr(parts[0], "shape"):
+        return parts[0].shape[0]
+    return None
