@@ -8,15 +8,13 @@ that leaves the file.
 """
 
 import json
-import shutil
 import struct
 
 import pytest
 
 from skdl.cli import main
+from tests.chromium import headless_chromium
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
 GRID = """
 [[estimators]]
 name = "network"
@@ -61,32 +59,9 @@ def report_page(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    assert CHROMIUM and CHROMEDRIVER, (
-        "the browser test needs Chromium and ChromeDriver: "
-        "apt-get install chromium chromium-driver"
+    driver = headless_chromium(
+        (1280, 2400), tmp_path_factory.mktemp("chromium-profile"), record_logs=True
     )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,2400",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability(
-        "goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"}
-    )
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     yield driver
     driver.quit()
 
