@@ -143,6 +143,24 @@ def _dedent(lines: list[str]) -> str:
     return "\n".join(text[margin:] for text in lines) + "\n"
 
 
+def _attach(marker, block: Block) -> None:
+    """Give ``block`` the pending ``(marker, where)``, if any: a Python block only."""
+    if marker is None:
+        return
+    if not block.is_python:
+        raise MarkerError(
+            f"{marker[1]}: {marker[0].kind} precedes a "
+            f"{block.language or 'plain'} block, not a Python one"
+        )
+    block.marker = marker[0]
+
+
+def _refuse_pending(marker) -> None:
+    """A marker must be followed by its code block, before any other text."""
+    if marker is not None:
+        raise MarkerError(f"{marker[1]}: marker not followed by a code block")
+
+
 def _rst_blocks(path: Path, lines: list[str]) -> list[Block]:
     blocks, marker, number = [], None, 0
     while number < len(lines):
@@ -169,20 +187,13 @@ def _rst_blocks(path: Path, lines: list[str]) -> list[Block]:
                 directive.group(2),
                 _dedent(body[first:]),
             )
-            if marker is not None:
-                if not block.is_python:
-                    raise MarkerError(
-                        f"{marker[1]}: {marker[0].kind} precedes a "
-                        f"{block.language or 'plain'} block, not a Python one"
-                    )
-                block.marker = marker[0]
-                marker = None
+            _attach(marker, block)
+            marker = None
             blocks.append(block)
             number = end
             continue
         if comment and _LOOKS_LIKE_MARKER.search(comment.group(2)):
-            if marker is not None:
-                raise MarkerError(f"{marker[1]}: marker not followed by a code block")
+            _refuse_pending(marker)
             indent = len(comment.group(1))
             end = number + 1
             while (
@@ -203,11 +214,10 @@ def _rst_blocks(path: Path, lines: list[str]) -> list[Block]:
             )
             number = end
             continue
-        if text.strip() and marker is not None:
-            raise MarkerError(f"{marker[1]}: marker not followed by a code block")
+        if text.strip():
+            _refuse_pending(marker)
         number += 1
-    if marker is not None:
-        raise MarkerError(f"{marker[1]}: marker not followed by a code block")
+    _refuse_pending(marker)
     return blocks
 
 
@@ -225,20 +235,13 @@ def _markdown_blocks(path: Path, lines: list[str]) -> list[Block]:
             block = Block(
                 path, number + 2, fence.group(1), _dedent(lines[number + 1 : end])
             )
-            if marker is not None:
-                if not block.is_python:
-                    raise MarkerError(
-                        f"{marker[1]}: {marker[0].kind} precedes a "
-                        f"{block.language or 'plain'} block, not a Python one"
-                    )
-                block.marker = marker[0]
-                marker = None
+            _attach(marker, block)
+            marker = None
             blocks.append(block)
             number = end + 1
             continue
         if comment and _LOOKS_LIKE_MARKER.search(comment.group(1)):
-            if marker is not None:
-                raise MarkerError(f"{marker[1]}: marker not followed by a code block")
+            _refuse_pending(marker)
             end = number + 1
             if comment.group(3) is None:  # the comment goes on to a "-->" line
                 while end < len(lines) and lines[end].strip() != "-->":
@@ -254,11 +257,10 @@ def _markdown_blocks(path: Path, lines: list[str]) -> list[Block]:
             )
             number = end
             continue
-        if text.strip() and marker is not None:
-            raise MarkerError(f"{marker[1]}: marker not followed by a code block")
+        if text.strip():
+            _refuse_pending(marker)
         number += 1
-    if marker is not None:
-        raise MarkerError(f"{marker[1]}: marker not followed by a code block")
+    _refuse_pending(marker)
     return blocks
 
 
