@@ -1,271 +1,44 @@
-"""The training loop: whole epochs inside one compiled TensorFlow call.
+"""The training loop: Keras callbacks around epochs compiled for the backend.
 
-``keras.Model.fit`` pays tens of milliseconds of Python and ``tf.data`` work
-per epoch and per step, which dominates the small networks and tables skdl is
-used on. Here each epoch is a single ``tf.function`` call that slices the
-mini-batches out of tensors already in memory and runs ``model.train_step`` on
-each, so a user's custom ``train_step`` is still honoured. Keras callbacks get
-their epoch-level hooks (``EarlyStopping``, ``History``, custom callbacks).
+``keras.Model.fit`` pays tens of milliseconds of Python and data-pipeline
+work per epoch and per step, which dominates the small networks and tables
+skdl is used on. Here each epoch is one compiled call that slices the
+mini-batches out of arrays already in memory; how it is compiled is the
+backend's job (``tf_epochs`` for TensorFlow, ``jax_epochs`` for JAX,
+``eager_epochs`` for any other backend). Keras callbacks get their
+epoch-level hooks (``EarlyStopping``, ``History``, custom callbacks).
 
 When a callback implements a train-batch hook (``on_train_batch_begin``,
 ``on_train_batch_end``, or their older names ``on_batch_begin`` /
 ``on_batch_end``), every mini-batch runs in a compiled call of its own
 instead, so that the hooks run once per batch with the batch's index and the
-running logs, as in ``keras.Model.fit``. The same traced steps run on the
-same batches in the same order, so the results are those of the fused path.
-
-A model compiled with ``jit_compile=True`` (``compile__jit_compile=True``, or
-its builder's own ``compile`` call) has its epochs compiled by XLA, as Keras's
-``fit`` would: every mini-batch step of a small network then costs
-microseconds instead of a fraction of a millisecond. XLA needs fixed shapes,
-so the full mini-batches run in one XLA call over data padded to one of a few
-sizes (padding rows are never read) and a last, smaller mini-batch runs in
-the usual compiled function. XLA fuses operations, so results agree with the
-usual path to rounding, not to the last bit.
+running logs, as in ``keras.Model.fit``. The same steps run on the same
+batches in the same order, so the results are those of the fused path.
 """
-
-import warnings
-from dataclasses import dataclass
 
 import keras
 import numpy as np
 
-from skdl._training.compiled import (
-    compiled_function,
-    note_new_variables,
-    state_variables,
-)
+from skdl._training.compiled import note_new_variables, state_variables
+from skdl._training.data import Dataset, map_arrays
 from skdl._training.precision import float_precision
-from skdl._training.sparse import (
-    SparseRows,
-    dense_rows,
-    densified,
-    is_sparse,
-    sparse_rows,
-)
-
-_TRAIN_FUNCTION = "train_epoch"
-_TEST_FUNCTION = "test_epoch"
-_XLA_FUNCTION = "train_full_batches_xla"
-_XLA_REFUSED = "_skdl_xla_refused"
+from skdl._training.sparse import densified
 
 
-@dataclass
-class Dataset:
-    """Arrays ready for the network: inputs, targets and sample weights.
+def _backend_epochs():
+    """The module that compiles epochs for the backend Keras runs on."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        from skdl._training import tf_epochs
 
-    ``x`` and ``y`` are each an array, or a list or dict of arrays (a model
-    with several inputs or outputs), all with samples along the first axis.
-    """
+        return tf_epochs
+    if backend == "jax":
+        from skdl._training import jax_epochs
 
-    x: object
-    y: object
-    sample_weight: np.ndarray
+        return jax_epochs
+    from skdl._training import eager_epochs
 
-    def __len__(self) -> int:
-        return len(self.sample_weight)
-
-    def subset(self, index) -> "Dataset":
-        return Dataset(
-            map_arrays(lambda array: array[index], self.x),
-            map_arrays(lambda array: array[index], self.y),
-            self.sample_weight[index],
-        )
-
-
-def map_arrays(function, structure):
-    """``function`` applied to every array of an array, list or dict of arrays.
-
-    A SciPy sparse matrix, or its tensors (:class:`SparseRows`), is one array.
-    """
-    if isinstance(structure, SparseRows):
-        return function(structure)
-    if isinstance(structure, dict):
-        return {name: function(value) for name, value in structure.items()}
-    if isinstance(structure, list | tuple):
-        return [function(value) for value in structure]
-    return function(structure)
-
-
-def _epoch_function(model, step_name: str):
-    """A function running ``model.<step_name>`` over one epoch, to be traced."""
-    import tensorflow as tf
-
-    step = getattr(model, step_name)
-
-    def run_epoch(x, y, sample_weight, order, batch_size):
-        n_samples = tf.shape(order)[0]
-        n_batches = (n_samples + batch_size - 1) // batch_size
-        for batch in tf.range(n_batches):
-            index = order[
-                batch * batch_size : tf.minimum((batch + 1) * batch_size, n_samples)
-            ]
-            step(_batch(x, y, sample_weight, index))
-        return model.get_metrics_result()
-
-    return run_epoch
-
-
-def _batch(x, y, sample_weight, index):
-    """The rows ``index`` of the data, as ``train_step`` takes them."""
-    import tensorflow as tf
-
-    def gather(tensor):
-        if isinstance(tensor, SparseRows):
-            return dense_rows(tensor, index)
-        return tf.gather(tensor, index)
-
-    return map_arrays(gather, x), map_arrays(gather, y), gather(sample_weight)
-
-
-def _full_batches_function(model):
-    """Run ``model.train_step`` on the first ``n_batches`` rows of ``batches``."""
-    import tensorflow as tf
-
-    step = model.train_step
-
-    def run_full_batches(x, y, sample_weight, batches, n_batches):
-        for batch in tf.range(n_batches):
-            step(_batch(x, y, sample_weight, batches[batch]))
-        return model.get_metrics_result()
-
-    return run_full_batches
-
-
-def _padded_length(n_rows: int) -> int:
-    """``n_rows`` rounded up to one of a few sizes, at most 1/8 more.
-
-    XLA compiles once per input shape: data sets of similar sizes (the folds
-    of a cross-validation) share one compilation.
-    """
-    step = max(1, 2 ** (max(n_rows, 1).bit_length() - 4))
-    return -(-n_rows // step) * step
-
-
-def _pad(array: np.ndarray, n_rows: int) -> np.ndarray:
-    padded = np.zeros((n_rows, *array.shape[1:]), dtype=array.dtype)
-    padded[: len(array)] = array
-    return padded
-
-
-class _Epochs:
-    """Runs epochs of ``model.<step_name>`` over data turned into tensors once."""
-
-    def __init__(self, model, data: Dataset, batch_size: int, name: str, rows=None):
-        import tensorflow as tf
-
-        self.model = model
-        self.name = name
-        self.batch_size = batch_size
-
-        # With ``rows``, the data padded to that many rows; the functions
-        # only ever gather the rows below len(data).
-        def tensor(array):
-            if is_sparse(array):
-                return sparse_rows(array)
-            return tf.constant(array if rows is None else _pad(array, rows))
-
-        self.tensors = [
-            map_arrays(tensor, part) for part in (data.x, data.y, data.sample_weight)
-        ]
-
-    def run(self, order: np.ndarray) -> dict[str, float]:
-        self.model.reset_metrics()
-        return _as_floats(self._run_plain(order))
-
-    def run_by_batch(self, order: np.ndarray, callback_list) -> dict[str, float]:
-        """One epoch, one compiled call per batch, with the batch hooks."""
-        self.model.reset_metrics()
-        logs: dict[str, float] = {}
-        for batch, start in enumerate(range(0, len(order), self.batch_size)):
-            callback_list.on_train_batch_begin(batch)
-            logs = _as_floats(self._run_plain(order[start : start + self.batch_size]))
-            callback_list.on_train_batch_end(batch, logs)
-            if self.model.stop_training:
-                break
-        return logs
-
-    def _run_plain(self, order: np.ndarray):
-        import tensorflow as tf
-
-        step_name = "train_step" if self.name == _TRAIN_FUNCTION else "test_step"
-        inputs = self.tensors + [
-            tf.constant(order, dtype=tf.int32),
-            tf.constant(self.batch_size, dtype=tf.int32),
-        ]
-        function = compiled_function(
-            self.model,
-            self.name,
-            lambda model: _epoch_function(model, step_name),
-            inputs,
-        )
-        return function(*inputs)
-
-
-class _XLAEpochs(_Epochs):
-    """Training epochs whose full mini-batches run in one XLA-compiled call."""
-
-    def __init__(self, model, data: Dataset, batch_size: int):
-        rows = _padded_length(len(data))
-        super().__init__(model, data, batch_size, _TRAIN_FUNCTION, rows)
-        self.n_full = len(data) // batch_size
-        self.capacity = rows // batch_size
-
-    def run(self, order: np.ndarray) -> dict[str, float]:
-        self.model.reset_metrics()
-        logs = None
-        if self.n_full and not getattr(self.model, _XLA_REFUSED, False):
-            logs = self._run_full_batches(order)
-        if getattr(self.model, _XLA_REFUSED, False):
-            return _as_floats(self._run_plain(order))
-        rest = order[self.n_full * self.batch_size :]
-        if len(rest):
-            logs = self._run_plain(rest)
-        return _as_floats(logs)
-
-    def _run_full_batches(self, order: np.ndarray):
-        import tensorflow as tf
-
-        batches = np.zeros((self.capacity, self.batch_size), dtype=np.int32)
-        full = self.n_full * self.batch_size
-        batches[: self.n_full] = order[:full].reshape(self.n_full, -1)
-        inputs = self.tensors + [
-            tf.constant(batches),
-            tf.constant(self.n_full, dtype=tf.int32),
-        ]
-        function = compiled_function(
-            self.model, _XLA_FUNCTION, _full_batches_function, inputs, jit_compile=True
-        )
-        try:
-            return function(*inputs)
-        except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as error:
-            # Ops XLA cannot compile: XLA compiles the whole call before
-            # running any of it, so nothing has changed yet. (An error of the
-            # step itself shows again when the plain function runs it.)
-            reason = error.message.splitlines()[0]
-            warnings.warn(
-                f"XLA could not compile {type(self.model).__name__}'s training "
-                f"step, which trains without jit_compile: {reason}",
-                RuntimeWarning,
-                stacklevel=5,
-            )
-            object.__setattr__(self.model, _XLA_REFUSED, True)
-            return None
-
-
-def has_sparse(structure) -> bool:
-    """Whether any array of ``structure`` is a SciPy sparse matrix."""
-    found = []
-    map_arrays(lambda array: found.append(is_sparse(array)), structure)
-    return any(found)
-
-
-def _training_epochs(model, data: Dataset, batch_size: int) -> _Epochs:
-    # Sparse rows are densified by ops XLA cannot compile (ragged ranges).
-    xla = getattr(model, "jit_compile", False) and not has_sparse(data.x)
-    if xla and not getattr(model, _XLA_REFUSED, False):
-        return _XLAEpochs(model, data, batch_size)
-    return _Epochs(model, data, batch_size, _TRAIN_FUNCTION)
+    return eager_epochs
 
 
 _BATCH_HOOKS = (
@@ -288,10 +61,6 @@ def has_train_batch_hooks(callback) -> bool:
         if method is not None and getattr(method, "__func__", None) is not default:
             return True
     return False
-
-
-def _as_floats(logs) -> dict[str, float]:
-    return {name: float(value) for name, value in logs.items()}
 
 
 def ensure_built(model, data: Dataset, dtype: str) -> None:
@@ -357,11 +126,12 @@ def train(
         Loss and metrics of every epoch trained.
     """
     n_batches = -(-len(data) // batch_size)
-    training = _training_epochs(model, data, batch_size)
+    epochs_module = _backend_epochs()
+    training = epochs_module.training_epochs(model, data, batch_size)
     validating = None
     if validation is not None:
-        validating = _Epochs(
-            model, validation, validation_batch_size or batch_size, _TEST_FUNCTION
+        validating = epochs_module.evaluation_epochs(
+            model, validation, validation_batch_size or batch_size
         )
     callback_list = keras.callbacks.CallbackList(
         callbacks,

@@ -9,7 +9,7 @@ bounded.
 import numpy as np
 
 from skdl._training.compiled import compiled_function
-from skdl._training.loop import has_sparse, map_arrays
+from skdl._training.data import has_sparse, map_arrays
 from skdl._training.sparse import densified
 
 _PREDICT_FUNCTION = "forward"

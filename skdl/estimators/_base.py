@@ -19,7 +19,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from skdl._training.loop import Dataset, train
+from skdl._training.data import Dataset
+from skdl._training.loop import train
 from skdl._training.predict import forward
 from skdl.estimators import _routing
 from skdl.estimators._building import BuildingMixin

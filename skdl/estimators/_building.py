@@ -6,7 +6,8 @@ import warnings
 import keras
 import numpy as np
 
-from skdl._training.loop import Dataset, ensure_built, map_arrays
+from skdl._training.data import Dataset, map_arrays
+from skdl._training.loop import ensure_built
 from skdl._training.precision import float_precision
 from skdl._training.seeding import integer_seed, seeded
 from skdl.estimators import _routing

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse
 from sklearn.utils.validation import _check_sample_weight
 
-from skdl._training.loop import Dataset
+from skdl._training.data import Dataset
 from skdl.estimators._input_structures import n_samples
 
 

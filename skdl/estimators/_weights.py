@@ -5,7 +5,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import compute_sample_weight
 from sklearn.utils.validation import _check_sample_weight
 
-from skdl._training.loop import Dataset
+from skdl._training.data import Dataset
 from skdl.estimators._input_structures import n_samples
 
 
