@@ -298,14 +298,22 @@ def _without_names_and_initializers(config, names: dict):
     return config
 
 
+def model_key(model) -> str | None:
+    """A string equal for models one compiled step can serve; None if unsure.
+
+    Worked out once per model and kept on it.
+    """
+    key = getattr(model, _KEY_ATTRIBUTE, _NOT_YET)
+    if key is _NOT_YET:
+        key = _model_key(model, state_variables(model))
+        object.__setattr__(model, _KEY_ATTRIBUTE, key)
+    return key
+
+
 def _architecture_key(model, name, specs, state) -> str | None:
     """A string equal for models one trace can serve; None if none can be sure."""
-    model_key = getattr(model, _KEY_ATTRIBUTE, _NOT_YET)
-    if model_key is _NOT_YET:
-        # The same for all of a model's functions: worked out once.
-        model_key = _model_key(model, state)
-        object.__setattr__(model, _KEY_ATTRIBUTE, model_key)
-    if model_key is None:
+    key = model_key(model)
+    if key is None:
         return None
     import tensorflow as tf
 
@@ -313,7 +321,7 @@ def _architecture_key(model, name, specs, state) -> str | None:
     inputs = tf.nest.map_structure(
         lambda spec: [spec.shape.as_list(), spec.dtype.name], specs
     )
-    return json.dumps([name, inputs]) + model_key
+    return json.dumps([name, inputs]) + key
 
 
 def _model_key(model, state) -> str | None:

@@ -6,6 +6,7 @@ well under a millisecond. Large inputs are cut into batches so memory stays
 bounded.
 """
 
+import keras
 import numpy as np
 
 from skdl._training.compiled import compiled_function
@@ -44,21 +45,41 @@ def forward(model, x, batch_size: int | None = None):
         In the structure of the model's outputs: an array for a single
         output, a list or dict of arrays for a list or dict of outputs.
     """
-    import tensorflow as tf
-
     n_samples = _n_samples(x)
     batch_size = batch_size or _default_batch_size(x, n_samples)
+    forward_batch = _backend_forward()
     batches = []
     for start in range(0, n_samples, batch_size):
         rows = slice(start, start + batch_size)
-        batch = map_arrays(
-            lambda array, rows=rows: tf.constant(densified(array[rows])), x
-        )
-        function = compiled_function(
-            model, _PREDICT_FUNCTION, _forward_function, [batch]
-        )
-        batches.append(map_arrays(lambda tensor: tensor.numpy(), function(batch)))
+        batch = map_arrays(lambda array, rows=rows: densified(array[rows]), x)
+        batches.append(forward_batch(model, batch))
     return _concatenated(batches)
+
+
+def _backend_forward():
+    """``forward_batch(model, x)`` for the backend Keras runs on."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        return _tensorflow_forward
+    if backend == "jax":
+        from skdl._training.jax_epochs import forward_batch
+
+        return forward_batch
+    return _eager_forward
+
+
+def _tensorflow_forward(model, x):
+    import tensorflow as tf
+
+    batch = map_arrays(tf.constant, x)
+    function = compiled_function(model, _PREDICT_FUNCTION, _forward_function, [batch])
+    return map_arrays(lambda tensor: tensor.numpy(), function(batch))
+
+
+def _eager_forward(model, x):
+    """Any other backend: Keras's own one-batch prediction."""
+    outputs = model.predict_on_batch(x)
+    return map_arrays(np.asarray, outputs)
 
 
 def _concatenated(batches: list):

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skdl._training.data import Dataset
 from skdl._training.loop import train
+from skdl._training.precision import backend_precision
 from skdl._training.predict import forward
 from skdl.estimators import _routing
 from skdl.estimators._building import BuildingMixin
@@ -42,6 +43,7 @@ from skdl.estimators._params import (
     builder_parameter_names,
     routed,
 )
+from skdl.estimators._persistence import PickledModel
 from skdl.estimators._weights import WeightsMixin
 from skdl.exceptions import TrainingDivergedError
 
@@ -183,6 +185,19 @@ class BaseKerasEstimator(
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
         return tags
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "model_" in state:
+            # A new dict: the one given may be the estimator's own __dict__.
+            state = {**state, "model_": PickledModel(state["model_"])}
+        return state
+
+    def __setstate__(self, state):
+        model = state.get("model_")
+        if isinstance(model, PickledModel):
+            state = {**state, "model_": model.load(state["X_dtype_"])}
+        super().__setstate__(state)
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
@@ -376,24 +391,27 @@ or MultiInput
                 )
             )
         try:
-            history = train(
-                self.model_,
-                data,
-                epochs=options["epochs"],
-                batch_size=resolved_batch_size(
-                    options["batch_size"], len(data), default=min(200, len(data))
-                ),
-                shuffle=options["shuffle"],
-                rng=rng,
-                callbacks=callbacks,
-                validation=validation,
-                validation_batch_size=resolved_batch_size(
-                    options.get("validation_batch_size"),
-                    0 if validation is None else len(validation),
-                ),
-                initial_epoch=epochs_done if initial_epoch is None else initial_epoch,
-                verbose=options["verbose"],
-            )
+            with backend_precision(self.X_dtype_.name):
+                history = train(
+                    self.model_,
+                    data,
+                    epochs=options["epochs"],
+                    batch_size=resolved_batch_size(
+                        options["batch_size"], len(data), default=min(200, len(data))
+                    ),
+                    shuffle=options["shuffle"],
+                    rng=rng,
+                    callbacks=callbacks,
+                    validation=validation,
+                    validation_batch_size=resolved_batch_size(
+                        options.get("validation_batch_size"),
+                        0 if validation is None else len(validation),
+                    ),
+                    initial_epoch=epochs_done
+                    if initial_epoch is None
+                    else initial_epoch,
+                    verbose=options["verbose"],
+                )
         except TrainingDivergedError:
             raise
         except Exception as error:
@@ -483,7 +501,8 @@ or MultiInput
         X = self._encode_features(self._validate_predict_data(X))
         batch_size = routed(self.get_params(deep=False), "predict").get("batch_size")
         batch_size = resolved_batch_size(batch_size, n_samples(X))
-        return forward(self.model_, self._network_inputs(X), batch_size)
+        with backend_precision(self.X_dtype_.name):
+            return forward(self.model_, self._network_inputs(X), batch_size)
 
 
 def _one_line_repr(estimator) -> str:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import keras
 
+from skdl._training.precision import backend_precision
 from skdl.exceptions import TrainingDivergedError
 
 
@@ -83,12 +84,13 @@ def unchanged_on_failure(estimator, *, trains_existing_model: bool):
             delattr(estimator, name)
         vars(estimator).update(before)
         if model is not None:
-            model.set_weights(weights)
-            if optimizer is not None and len(optimizer.variables) == len(
-                optimizer_state
-            ):
-                for variable, value in zip(
-                    optimizer.variables, optimizer_state, strict=True
+            with backend_precision(estimator.X_dtype_.name):
+                model.set_weights(weights)
+                if optimizer is not None and len(optimizer.variables) == len(
+                    optimizer_state
                 ):
-                    variable.assign(value)
+                    for variable, value in zip(
+                        optimizer.variables, optimizer_state, strict=True
+                    ):
+                        variable.assign(value)
         raise

@@ -14,6 +14,7 @@ is trusted. Pickle files, by contrast, run whatever code they contain.
 
 import json
 import os
+import pickle
 import tempfile
 import warnings
 import zipfile
@@ -95,6 +96,32 @@ def _decode(value):
         vars(target).update(_decode(value["state"]))
         return target
     raise ValueError(f"Unexpected object in the estimator file: {sorted(value)}")
+
+
+class PickledModel:
+    """A fitted network inside a pickled estimator, loaded back in its precision.
+
+    Keras pickles a model as its ``.keras`` archive. Loading it back creates
+    its variables in the float precision in force, which on JAX is 32 bits
+    outside skdl's own calls (see ``precision.backend_precision``): the
+    estimator therefore unpickles its network in the precision it trained in.
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    def __reduce__(self):
+        return (_pickled_model, (pickle.dumps(self.model),))
+
+    def load(self, dtype) -> "keras.Model":
+        if isinstance(self.model, bytes):
+            with float_precision(np.dtype(dtype).name):
+                return pickle.loads(self.model)
+        return self.model
+
+
+def _pickled_model(data: bytes) -> PickledModel:
+    return PickledModel(data)
 
 
 def save_estimator(estimator, path) -> None:
