@@ -1,10 +1,11 @@
-"""Epochs on any other Keras backend (PyTorch...): Keras's own batch calls.
+"""Epochs on any other Keras backend (PyTorch...): Keras's own steps, eagerly.
 
-Each mini-batch goes through ``model.train_on_batch`` (``test_on_batch`` for
-validation) with the metrics accumulating over the epoch, exactly as one
-step of ``keras.Model.fit``. Nothing is fused or shared between models, so
-this path is correct everywhere and fast nowhere; TensorFlow and JAX have
-compiled paths of their own.
+Each mini-batch goes through ``model.train_step`` (``test_step`` for
+validation), as one step of ``keras.Model.fit`` does on these backends, with
+the metrics accumulating over the epoch. (``train_on_batch`` would reset
+them at every batch.) Nothing is fused or shared between models, so this
+path is correct everywhere and fast nowhere; TensorFlow and JAX have compiled
+paths of their own, and JAX's ``train_step`` takes the state as an argument.
 """
 
 import numpy as np
@@ -14,7 +15,7 @@ from skdl._training.sparse import densified
 
 
 class Epochs:
-    """Epochs of one ``train_on_batch`` (or ``test_on_batch``) call per batch."""
+    """Epochs of one ``train_step`` (or ``test_step``) call per batch."""
 
     def __init__(self, model, data: Dataset, batch_size: int, training: bool = True):
         self.model = model
@@ -24,14 +25,8 @@ class Epochs:
 
     def _batch_logs(self, index: np.ndarray) -> dict[str, float]:
         batch = self.data.subset(index)
-        call = self.model.train_on_batch if self.training else self.model.test_on_batch
-        logs = call(
-            map_arrays(densified, batch.x),
-            batch.y,
-            sample_weight=batch.sample_weight,
-            reset_metrics=False,
-            return_dict=True,
-        )
+        step = self.model.train_step if self.training else self.model.test_step
+        logs = step((map_arrays(densified, batch.x), batch.y, batch.sample_weight))
         return as_floats(logs)
 
     def run(self, order: np.ndarray) -> dict[str, float]:
@@ -61,5 +56,5 @@ def training_epochs(model, data: Dataset, batch_size: int) -> Epochs:
 
 
 def evaluation_epochs(model, data: Dataset, batch_size: int) -> Epochs:
-    """Passes of ``model.test_on_batch`` over ``data``."""
+    """Passes of ``model.test_step`` over ``data``."""
     return Epochs(model, data, batch_size, training=False)

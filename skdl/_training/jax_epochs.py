@@ -23,18 +23,23 @@ A float64 network trains inside ``jax.enable_x64(True)`` (see
 default.
 """
 
+import inspect
 import threading
 from collections import OrderedDict
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+import scipy.sparse
 
 from skdl._training.compiled import model_key
 from skdl._training.data import Dataset, as_floats, map_arrays
 from skdl._training.sparse import is_sparse
 
 _MODEL_ATTRIBUTE = "_skdl_jax_functions"
+# Every function a model ran with, shared or not, by name (see introspect).
+_USED_ATTRIBUTE = "_skdl_jax_used"
 # Architectures whose compiled functions are kept; the least recently used go.
 _MAX_SHARED = 32
 _SHARED: OrderedDict = OrderedDict()
@@ -53,8 +58,6 @@ def host_array(array, rows: int | None = None) -> np.ndarray:
     Where 64-bit types are off, 64-bit numbers are converted to 32 bits
     here, explicitly, as JAX would do with a warning.
     """
-    if is_sparse(array):
-        array = array.toarray()
     array = np.asarray(array)
     if not jax.config.read("jax_enable_x64") and array.dtype.itemsize == 8:
         if array.dtype.kind in "fiu":
@@ -73,6 +76,16 @@ def device_array(array, rows: int | None = None):
 
 def compiled(model, name: str, make_function):
     """``jax.jit(make_function(model))``, shared by models of one architecture."""
+    function = _compiled(model, name, make_function)
+    used = getattr(model, _USED_ATTRIBUTE, None)
+    if used is None:
+        used = {}
+        object.__setattr__(model, _USED_ATTRIBUTE, used)
+    used[name] = function
+    return function
+
+
+def _compiled(model, name: str, make_function):
     key = model_key(model)
     if key is None:
         functions = getattr(model, _MODEL_ATTRIBUTE, None)
@@ -101,8 +114,52 @@ def clear_shared() -> None:
         _SHARED.clear()
 
 
+class PaddedRows(NamedTuple):
+    """A sparse matrix as rows of (column, value) pairs, padded to one length.
+
+    Row ``i`` holds its stored entries in ``columns[i]`` and ``values[i]``,
+    then zeros up to the longest row. A jitted step makes one mini-batch's
+    rows dense (:meth:`dense`), so only one mini-batch is ever dense; the
+    arrays take ``n_rows * longest_row`` entries each. ``width`` is an empty
+    ``(0, n_columns)`` array: its shape gives the dense width to the trace.
+    """
+
+    columns: object
+    values: object
+    width: object
+
+    @classmethod
+    def from_sparse(cls, matrix, rows: int) -> "PaddedRows":
+        matrix = scipy.sparse.csr_matrix(matrix)
+        matrix.sum_duplicates()
+        lengths = np.diff(matrix.indptr)
+        longest = max(int(lengths.max(initial=0)), 1)
+        columns = np.zeros((rows, longest), dtype=np.int32)
+        values = np.zeros((rows, longest), dtype=matrix.dtype)
+        row_ids = np.repeat(np.arange(matrix.shape[0]), lengths)
+        slots = np.arange(matrix.nnz) - np.repeat(matrix.indptr[:-1], lengths)
+        columns[row_ids, slots] = matrix.indices
+        values[row_ids, slots] = matrix.data
+        width = np.zeros((0, matrix.shape[1]), dtype=matrix.dtype)
+        return cls(*(device_array(part) for part in (columns, values, width)))
+
+    def dense(self, index):
+        """The rows ``index`` as a dense array (inside a trace)."""
+        columns, values = self.columns[index], self.values[index]
+        dense = jnp.zeros((len(index), self.width.shape[1]), values.dtype)
+        # Padding entries add zero to column 0.
+        return dense.at[jnp.arange(len(index))[:, None], columns].add(values)
+
+
 def _take(structure, index):
-    return jax.tree.map(lambda array: array[index], structure)
+    """The rows ``index`` of every array of ``structure``."""
+    if isinstance(structure, PaddedRows):
+        return structure.dense(index)
+    if isinstance(structure, dict):
+        return {name: _take(value, index) for name, value in structure.items()}
+    if isinstance(structure, list | tuple):
+        return [_take(value, index) for value in structure]
+    return structure[index]
 
 
 def _step_function(model, training: bool):
@@ -152,16 +209,21 @@ class Epochs:
         self.n_samples = len(data)
         rows = padded_length(len(data))
         self.capacity = rows // batch_size
+
+        def on_device(array):
+            if is_sparse(array):
+                return PaddedRows.from_sparse(array, rows)
+            return device_array(array, rows)
+
         self.arrays = [
-            map_arrays(lambda array: device_array(array, rows), part)
-            for part in (data.x, data.y, data.sample_weight)
+            map_arrays(on_device, part) for part in (data.x, data.y, data.sample_weight)
         ]
         kind = "train" if training else "test"
         self._loop = compiled(
-            model, f"{kind}_batches", lambda m: _loop_function(m, training)
+            model, f"{kind}_epoch", lambda m: _loop_function(m, training)
         )
         self._step = compiled(
-            model, f"{kind}_step", lambda m: _step_function(m, training)
+            model, f"{kind}_batch", lambda m: _step_function(m, training)
         )
         self._results = compiled(model, "metrics_results", _metrics_function)
 
@@ -226,9 +288,17 @@ def evaluation_epochs(model, data: Dataset, batch_size: int) -> Epochs:
 
 # ------------------------------------------------------------------ predict
 def _forward_function(model):
+    # As Keras's predict_step: a model whose call takes no ``training``
+    # argument gets none.
+    parameters = inspect.signature(model.call).parameters
+    takes_training = "training" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+    kwargs = {"training": False} if takes_training else {}
+
     def forward(trainable_values, non_trainable_values, x):
         outputs, _ = model.stateless_call(
-            trainable_values, non_trainable_values, x, training=False
+            trainable_values, non_trainable_values, x, **kwargs
         )
         return outputs
 

@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from skdl._training.data import Dataset
-from skdl._training.loop import train
+from skdl._training.loop import ensure_built, train
 from skdl._training.precision import backend_precision
 from skdl._training.predict import forward
 from skdl.estimators import _routing
@@ -363,6 +363,9 @@ or MultiInput
         loss = getattr(self.model_, "loss", None)
         targets = self.target_encoder_.encode(y, self.X_dtype_, loss=loss)
         data = Dataset(self._network_inputs(X), targets, weights)
+        if not reinitialize:
+            # A loaded or unpickled network has built no metrics yet.
+            ensure_built(self.model_, data, self.X_dtype_.name)
         given_validation = None
         if options.get("validation_data") is not None:
             given_validation = validation_dataset(
