@@ -10,7 +10,7 @@ if [ ! -x .venv/bin/python ] || [ pyproject.toml -nt .venv/.installed ]; then
     # Build-tool notices go to the log; it is shown only if the install fails.
     {
         .venv/bin/python -m pip install --quiet --upgrade pip &&
-            .venv/bin/python -m pip install --quiet -e ".[test,docs,dask]"
+            .venv/bin/python -m pip install --quiet -e ".[test,docs,dask,jax]"
     } >.venv/install.log 2>&1 || { cat .venv/install.log >&2; exit 1; }
     touch .venv/.installed
 fi
