@@ -143,6 +143,14 @@ def train(
         steps=n_batches,
     )
     by_batch = any(has_train_batch_hooks(callback) for callback in callbacks)
+    # An engine may keep the weights to itself between epochs when no
+    # callback and no validation pass reads them (a callback may declare
+    # that it reads only the logs with ``skdl_reads_model = False``).
+    reads_model = validating is not None or any(
+        getattr(callback, "skdl_reads_model", True) for callback in callbacks
+    )
+    if hasattr(training, "sync_each_epoch"):
+        training.sync_each_epoch = reads_model
     history: dict[str, list[float]] = {}
     model.stop_training = False
     callback_list.on_train_begin()
@@ -164,5 +172,7 @@ def train(
             history.setdefault(name, []).append(value)
         if model.stop_training:
             break
+    if hasattr(training, "finish"):
+        training.finish()
     callback_list.on_train_end(logs)
     return history

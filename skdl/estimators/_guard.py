@@ -28,6 +28,10 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
         that a search's error names the failing candidate.
     """
 
+    # It reads only the logs: the training engine need not hand it the
+    # current weights after every epoch.
+    skdl_reads_model = False
+
     def __init__(self, estimator_repr: str):
         super().__init__()
         self.estimator_repr = estimator_repr
