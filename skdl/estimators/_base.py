@@ -6,7 +6,7 @@ split (``_weights``), targets (``_targets``), saving (``_persistence``).
 
 Parameters follow scikeras: extra keyword arguments are parameters too
 (builder arguments and routed ``prefix__name`` values), and compile
-arguments and callbacks are built with scikeras's routing (see
+arguments and callbacks are built by scikeras's routing rules (see
 ``_routing``). Everything scikeras gets wrong on current scikit-learn and
 Keras is skdl's own: input validation, tags, seeding, float precision,
 sample weights, the training loop and the prediction path.
