@@ -2,7 +2,8 @@
 
 Each job has its own module: input checks (``_inputs``), building and
 compiling the network (``_building``), sample weights and the validation
-split (``_weights``), targets (``_targets``), saving (``_persistence``).
+split (``_weights``), targets (``_targets``), saving (``_persistence``),
+pickling (``_pickling``).
 
 Parameters follow scikeras: extra keyword arguments are parameters too
 (builder arguments and routed ``prefix__name`` values), and compile
@@ -42,6 +43,7 @@ from skdl.estimators._params import (
     builder_parameter_names,
     routed,
 )
+from skdl.estimators._pickling import PicklingMixin
 from skdl.estimators._weights import WeightsMixin
 from skdl.exceptions import TrainingDivergedError
 
@@ -50,7 +52,12 @@ _FIT_OPTIONS |= FIT_KEYWORDS | FIT_ONLY_OPTIONS
 
 
 class BaseKerasEstimator(
-    InputsMixin, BuildingMixin, WeightsMixin, EncodersMixin, BaseEstimator
+    PicklingMixin,
+    InputsMixin,
+    BuildingMixin,
+    WeightsMixin,
+    EncodersMixin,
+    BaseEstimator,
 ):
     """Base class for skdl's Keras estimators. Not meant to be used directly."""
 

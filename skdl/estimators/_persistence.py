@@ -14,7 +14,6 @@ is trusted. Pickle files, by contrast, run whatever code they contain.
 
 import json
 import os
-import tempfile
 import warnings
 import zipfile
 from numbers import Number
@@ -24,8 +23,8 @@ import keras
 import numpy as np
 
 import skdl
-from skdl._training.precision import float_precision
 from skdl.estimators._guard import fitted_attributes
+from skdl.estimators._pickling import network_bytes, network_from_bytes
 from skdl.estimators._targets import ClassificationTarget, RegressionTarget
 
 FORMAT = "skdl-estimator"
@@ -127,14 +126,12 @@ def save_estimator(estimator, path) -> None:
         "params_not_saved": not_saved,
         "fitted": fitted,
     }
-    with tempfile.TemporaryDirectory() as folder:
-        model_file = Path(folder, _MODEL_MEMBER)
-        estimator.model_.save(model_file)
-        partial = Path(f"{os.fspath(path)}.partial")
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(_JSON_MEMBER, json.dumps(document, indent=1))
-            archive.write(model_file, _MODEL_MEMBER)
-        os.replace(partial, path)
+    model_bytes = network_bytes(estimator.model_)
+    partial = Path(f"{os.fspath(path)}.partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_JSON_MEMBER, json.dumps(document, indent=1))
+        archive.writestr(_MODEL_MEMBER, model_bytes)
+    os.replace(partial, path)
 
 
 def load(path, *, safe_mode: bool = True, custom_objects=None):
@@ -217,21 +214,21 @@ def load(path, *, safe_mode: bool = True, custom_objects=None):
     dtype = np.dtype(fitted.get("X_dtype_", "float32")).name
     # Compiled losses and metrics take the float type in force when they are
     # made: the one the network was trained in, as when it was built.
-    with tempfile.TemporaryDirectory() as folder, float_precision(dtype):
-        model_file = Path(folder, _MODEL_MEMBER)
-        model_file.write_bytes(model_bytes)
-        try:
-            model = keras.saving.load_model(
-                model_file, safe_mode=safe_mode, custom_objects=custom_objects
-            )
-        except ValueError as error:
-            if safe_mode and "safe_mode" in str(error):
-                raise ValueError(
-                    f"Refusing to load {path}: its network contains Python code "
-                    "(e.g. a Lambda layer), which loading would run. Load it with "
-                    "skdl.load(path, safe_mode=False) only if you trust the file."
-                ) from None
-            raise
+    try:
+        model = network_from_bytes(
+            model_bytes,
+            dtype=dtype,
+            custom_objects=custom_objects,
+            safe_mode=safe_mode,
+        )
+    except ValueError as error:
+        if safe_mode and "safe_mode" in str(error):
+            raise ValueError(
+                f"Refusing to load {path}: its network contains Python code "
+                "(e.g. a Lambda layer), which loading would run. Load it with "
+                "skdl.load(path, safe_mode=False) only if you trust the file."
+            ) from None
+        raise
 
     params = {name: _decode(value) for name, value in document["params"].items()}
     not_saved = list(document.get("params_not_saved", []))
