@@ -6,6 +6,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import warnings
 import zipfile
 
 import joblib
@@ -278,3 +279,12 @@ def test_training_continues_after_pickling(dtype):
         other.partial_fit(X.astype(dtype), Y)
         assert other.n_iter_ == 1 and other.current_epoch == 3
         assert other.predict(X).dtype == dtype
+
+
+def test_a_given_network_not_yet_built_clones_quietly():
+    given = keras.Sequential([keras.layers.Dense(1)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        copied = clone(KerasRegressor(model=given, loss="mse")).model
+    assert isinstance(copied, keras.Sequential) and copied is not given
+    assert not copied.built

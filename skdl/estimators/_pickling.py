@@ -28,9 +28,12 @@ _ARCHIVE_NAME = "model.keras"
 
 def network_bytes(model: keras.Model) -> bytes:
     """The model as a Keras archive (the ``.keras`` format), in memory."""
-    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+    # A model given before it saw data has no weights yet: its configuration
+    # is what there is to copy, and Keras's warning about that is noise.
+    # (Warning filters are process-wide: changed only for such a model.)
+    quiet = warnings.catch_warnings() if not model.built else nullcontext()
+    with tempfile.TemporaryDirectory() as folder, quiet:
         if not model.built:
-            # A model given before it saw data: its configuration is the copy.
             warnings.filterwarnings("ignore", "You are saving a model that has not")
         path = Path(folder, _ARCHIVE_NAME)
         model.save(path)
