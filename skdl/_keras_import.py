@@ -1,19 +1,20 @@
-"""Import TensorFlow, Keras and scikeras without their start-up chatter.
+"""Import Keras, and its backend, without their start-up chatter.
 
-TensorFlow's C++ runtime writes straight to file descriptor 2 while it loads
-("Could not find cuda drivers", "This TensorFlow binary is optimized ..."),
-before any Python logging setting can reach it. skdl's own import must print
-nothing, so the first import runs with descriptor 2 captured; if the import
-fails, what the runtime wrote is replayed so nothing needed for a diagnosis
-is lost.
+Keras imports the backend it runs on (``KERAS_BACKEND``, or Keras's config
+file): TensorFlow only when that is TensorFlow. TensorFlow's C++ runtime
+writes straight to file descriptor 2 while it loads ("Could not find cuda
+drivers", "This TensorFlow binary is optimized ..."), before any Python
+logging setting can reach it. skdl's own import must print nothing, so the
+first import runs with descriptor 2 captured; if the import fails, what the
+runtime wrote is replayed so nothing needed for a diagnosis is lost.
 
 TensorFlow sizes its thread pools to the whole machine. joblib's worker
 processes (``GridSearchCV(n_jobs=-1)``...) each get ``OMP_NUM_THREADS`` set to
 their share of the cores, which NumPy's BLAS and scikit-learn follow; so does
-TensorFlow here, when skdl is the first to import it and TensorFlow's own
-``TF_NUM_INTRAOP_THREADS``/``TF_NUM_INTEROP_THREADS`` are not set. Otherwise
-every worker would run a full-size pool and the workers would fight over the
-cores.
+TensorFlow here, when Keras runs on it, skdl is the first to import it and
+TensorFlow's own ``TF_NUM_INTRAOP_THREADS``/``TF_NUM_INTEROP_THREADS`` are
+not set. Otherwise every worker would run a full-size pool and the workers
+would fight over the cores.
 """
 
 import os
@@ -51,13 +52,11 @@ def _limit_threads(tf) -> None:
 
 
 def import_quietly() -> None:
-    """Import the deep-learning stack once, with its native logs silenced."""
-    if "tensorflow" in sys.modules and "scikeras" in sys.modules:
-        return
+    """Import Keras with its backend's native logs silenced."""
+    # Keras on TensorFlow imports TensorFlow: check before importing Keras.
     tensorflow_was_loaded = "tensorflow" in sys.modules
     with captured_native_stderr():
-        import keras  # noqa: F401
-        import scikeras  # noqa: F401
+        import keras
 
         if keras.backend.backend() == "tensorflow":
             import tensorflow as tf

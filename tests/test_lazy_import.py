@@ -4,6 +4,8 @@ Each check runs in a fresh interpreter, so what this test session has
 imported already cannot hide an import.
 """
 
+import importlib.util
+import os
 import subprocess
 import sys
 import time
@@ -13,16 +15,21 @@ import pytest
 _HEAVY = ("tensorflow", "keras", "scikeras")
 
 
-def run(code):
+def run(code, **environment):
     return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **environment},
     )
 
 
-def heavy_modules_after(code) -> list[str]:
+def heavy_modules_after(code, **environment) -> list[str]:
     result = run(
         code + "\nimport sys\n"
-        f"print('HEAVY:', *[m for m in {_HEAVY!r} if m in sys.modules])"
+        f"print('HEAVY:', *[m for m in {_HEAVY!r} if m in sys.modules])",
+        **environment,
     )
     return result.stdout.rpartition("HEAVY:")[2].split()
 
@@ -57,10 +64,27 @@ def test_estimators_load_keras_on_first_use_quietly():
         "from skdl import KerasRegressor, load\n"
         "assert KerasRegressor.__module__ == 'skdl.estimators._regressor'\n"
         "assert callable(load) and 'keras' in sys.modules\n"
+        # scikeras patches Keras's pickling process-wide when imported.
+        "assert 'scikeras' not in sys.modules\n"
     )
     result = run(code)
     # TensorFlow's C++ start-up lines still go through skdl's capture.
     assert result.stdout == "" and result.stderr == ""
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("jax") is None, reason="needs JAX installed"
+)
+def test_estimators_on_jax_do_not_load_tensorflow():
+    code = (
+        "import skdl\n"
+        "regressor = skdl.KerasRegressor(hidden_layer_sizes=(3,), optimizer='sgd')\n"
+        "classifier = skdl.KerasClassifier(epochs=2)\n"
+        "regressor.get_params(), classifier.get_params(), repr(regressor)\n"
+        "import keras\n"
+        "assert keras.backend.backend() == 'jax', keras.backend.backend()\n"
+    )
+    assert heavy_modules_after(code, KERAS_BACKEND="jax") == ["keras"]
 
 
 def test_unknown_attribute_is_an_attribute_error():

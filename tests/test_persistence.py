@@ -1,10 +1,12 @@
 """Fitted estimators come back exactly: pickle, joblib, and the pickle-free format."""
 
+import copy
 import json
 import pickle
 import subprocess
 import sys
 import textwrap
+import warnings
 import zipfile
 
 import joblib
@@ -12,6 +14,7 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 import skdl
 from skdl import KerasClassifier, KerasRegressor
@@ -191,3 +194,97 @@ def test_pickle_round_trip_in_a_fresh_process(dump, tmp_path):
     fresh = np.array(json.loads(result.stdout.splitlines()[-1]))
     # JSON carries every float64 exactly (repr round trip).
     np.testing.assert_array_equal(fresh, estimator.predict_proba(FRAME))
+
+
+def test_pickling_leaves_keras_unpatched_and_needs_no_scikeras():
+    # A fresh interpreter: nothing this session imported can patch Keras.
+    script = textwrap.dedent(
+        """
+        import copy, pickle, sys
+        import keras
+        import numpy as np
+
+        patchable = [
+            (keras.Model, "__reduce__"),
+            (keras.Model, "__deepcopy__"),
+            (keras.losses.Loss, "__reduce__"),
+            (keras.metrics.Metric, "__reduce__"),
+            (keras.optimizers.Optimizer, "__reduce__"),
+        ]
+        before = [getattr(cls, name, None) for cls, name in patchable]
+
+        import skdl
+
+        X = np.random.default_rng(0).normal(size=(30, 3))
+        y = X @ np.array([1.0, -1.0, 0.5])
+        fitted = skdl.KerasRegressor(epochs=2, random_state=0).fit(X, y)
+        unpickled = pickle.loads(pickle.dumps(fitted))
+        copied = copy.deepcopy(fitted)
+        after = [getattr(cls, name, None) for cls, name in patchable]
+        assert all(a is b for a, b in zip(after, before)), after
+        assert "scikeras" not in sys.modules
+        assert (unpickled.predict(X) == fitted.predict(X)).all()
+        assert (copied.predict(X) == fitted.predict(X)).all()
+        print("OK")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines()[-1] == "OK"
+
+
+class TwoLayerNetwork(keras.Model):
+    """A subclassed model whose class Keras knows only by reference."""
+
+    def __init__(self, units=4, **kwargs):
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.hidden = keras.layers.Dense(self.units, activation="relu")
+        self.out = keras.layers.Dense(1)
+
+    def call(self, inputs):
+        return self.out(self.hidden(inputs))
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def two_layer_network(units=4):
+    return TwoLayerNetwork(units)
+
+
+def test_subclassed_networks_pickle_copy_and_clone():
+    fitted = KerasRegressor(model=two_layer_network, epochs=2, random_state=0)
+    fitted.fit(X, Y)
+    for other in (pickle.loads(pickle.dumps(fitted)), copy.deepcopy(fitted)):
+        assert isinstance(other.model_, TwoLayerNetwork)
+        np.testing.assert_array_equal(other.predict(X), fitted.predict(X))
+
+    given = KerasRegressor(model=TwoLayerNetwork(3), loss="mse", epochs=1)
+    for other in (clone(given), pickle.loads(pickle.dumps(given))):
+        assert isinstance(other.model, TwoLayerNetwork)
+        assert other.model is not given.model and other.model.units == 3
+    assert isinstance(given.fit(X, Y).model_, TwoLayerNetwork)
+    # A shallow copy shares the networks, as for any attribute.
+    assert copy.copy(fitted).model_ is fitted.model_
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_training_continues_after_pickling(dtype):
+    fitted = KerasRegressor(epochs=2, random_state=0).fit(X.astype(dtype), Y)
+    for other in (pickle.loads(pickle.dumps(fitted)), copy.deepcopy(fitted)):
+        # The network's losses and metrics come back in its own float type.
+        other.partial_fit(X.astype(dtype), Y)
+        assert other.n_iter_ == 1 and other.current_epoch == 3
+        assert other.predict(X).dtype == dtype
+
+
+def test_a_given_network_not_yet_built_clones_quietly():
+    given = keras.Sequential([keras.layers.Dense(1)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        copied = clone(KerasRegressor(model=given, loss="mse")).model
+    assert isinstance(copied, keras.Sequential) and copied is not given
+    assert not copied.built

@@ -2,11 +2,12 @@
 
 Each job has its own module: input checks (``_inputs``), building and
 compiling the network (``_building``), sample weights and the validation
-split (``_weights``), targets (``_targets``), saving (``_persistence``).
+split (``_weights``), targets (``_targets``), saving (``_persistence``),
+pickling (``_pickling``).
 
 Parameters follow scikeras: extra keyword arguments are parameters too
 (builder arguments and routed ``prefix__name`` values), and compile
-arguments and callbacks are built with scikeras's routing (see
+arguments and callbacks are built by scikeras's routing rules (see
 ``_routing``). Everything scikeras gets wrong on current scikit-learn and
 Keras is skdl's own: input validation, tags, seeding, float precision,
 sample weights, the training loop and the prediction path.
@@ -43,7 +44,7 @@ from skdl.estimators._params import (
     builder_parameter_names,
     routed,
 )
-from skdl.estimators._persistence import PickledModel
+from skdl.estimators._pickling import PicklingMixin
 from skdl.estimators._weights import WeightsMixin
 from skdl.exceptions import TrainingDivergedError
 
@@ -52,7 +53,12 @@ _FIT_OPTIONS |= FIT_KEYWORDS | FIT_ONLY_OPTIONS
 
 
 class BaseKerasEstimator(
-    InputsMixin, BuildingMixin, WeightsMixin, EncodersMixin, BaseEstimator
+    PicklingMixin,
+    InputsMixin,
+    BuildingMixin,
+    WeightsMixin,
+    EncodersMixin,
+    BaseEstimator,
 ):
     """Base class for skdl's Keras estimators. Not meant to be used directly."""
 
@@ -185,19 +191,6 @@ class BaseKerasEstimator(
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
         return tags
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        if "model_" in state:
-            # A new dict: the one given may be the estimator's own __dict__.
-            state = {**state, "model_": PickledModel(state["model_"])}
-        return state
-
-    def __setstate__(self, state):
-        model = state.get("model_")
-        if isinstance(model, PickledModel):
-            state = {**state, "model_": model.load(state["X_dtype_"])}
-        super().__setstate__(state)
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")

@@ -1,6 +1,5 @@
 """Building and compiling the network: the ready-made one or the user's."""
 
-import copy
 import warnings
 
 import keras
@@ -21,6 +20,7 @@ from skdl.estimators._params import (
     check_all_used,
     routed,
 )
+from skdl.estimators._pickling import copied_network
 from skdl.exceptions import UnusedParameterWarning
 from skdl.networks import TabularEncoding, build_dense_network
 
@@ -76,7 +76,7 @@ class BuildingMixin:
 
             def copy_of_given_model():
                 # Train a copy: fitting must not change the estimator's params.
-                return copy.deepcopy(model)
+                return copied_network(model)
 
             copy_of_given_model.__name__ = f"the given {type(model).__name__}"
             return copy_of_given_model

@@ -14,8 +14,6 @@ is trusted. Pickle files, by contrast, run whatever code they contain.
 
 import json
 import os
-import pickle
-import tempfile
 import warnings
 import zipfile
 from numbers import Number
@@ -25,8 +23,8 @@ import keras
 import numpy as np
 
 import skdl
-from skdl._training.precision import float_precision
 from skdl.estimators._guard import fitted_attributes
+from skdl.estimators._pickling import network_bytes, network_from_bytes
 from skdl.estimators._targets import ClassificationTarget, RegressionTarget
 
 FORMAT = "skdl-estimator"
@@ -98,32 +96,6 @@ def _decode(value):
     raise ValueError(f"Unexpected object in the estimator file: {sorted(value)}")
 
 
-class PickledModel:
-    """A fitted network inside a pickled estimator, loaded back in its precision.
-
-    Keras pickles a model as its ``.keras`` archive. Loading it back creates
-    its variables in the float precision in force, which on JAX is 32 bits
-    outside skdl's own calls (see ``precision.backend_precision``): the
-    estimator therefore unpickles its network in the precision it trained in.
-    """
-
-    def __init__(self, model):
-        self.model = model
-
-    def __reduce__(self):
-        return (_pickled_model, (pickle.dumps(self.model),))
-
-    def load(self, dtype) -> "keras.Model":
-        if isinstance(self.model, bytes):
-            with float_precision(np.dtype(dtype).name):
-                return pickle.loads(self.model)
-        return self.model
-
-
-def _pickled_model(data: bytes) -> PickledModel:
-    return PickledModel(data)
-
-
 def save_estimator(estimator, path) -> None:
     """Write a fitted estimator to ``path``; see :meth:`BaseKerasEstimator.save`."""
     from sklearn.utils.validation import check_is_fitted
@@ -154,14 +126,12 @@ def save_estimator(estimator, path) -> None:
         "params_not_saved": not_saved,
         "fitted": fitted,
     }
-    with tempfile.TemporaryDirectory() as folder:
-        model_file = Path(folder, _MODEL_MEMBER)
-        estimator.model_.save(model_file)
-        partial = Path(f"{os.fspath(path)}.partial")
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(_JSON_MEMBER, json.dumps(document, indent=1))
-            archive.write(model_file, _MODEL_MEMBER)
-        os.replace(partial, path)
+    model_bytes = network_bytes(estimator.model_)
+    partial = Path(f"{os.fspath(path)}.partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_JSON_MEMBER, json.dumps(document, indent=1))
+        archive.writestr(_MODEL_MEMBER, model_bytes)
+    os.replace(partial, path)
 
 
 def load(path, *, safe_mode: bool = True, custom_objects=None):
@@ -244,21 +214,21 @@ def load(path, *, safe_mode: bool = True, custom_objects=None):
     dtype = np.dtype(fitted.get("X_dtype_", "float32")).name
     # Compiled losses and metrics take the float type in force when they are
     # made: the one the network was trained in, as when it was built.
-    with tempfile.TemporaryDirectory() as folder, float_precision(dtype):
-        model_file = Path(folder, _MODEL_MEMBER)
-        model_file.write_bytes(model_bytes)
-        try:
-            model = keras.saving.load_model(
-                model_file, safe_mode=safe_mode, custom_objects=custom_objects
-            )
-        except ValueError as error:
-            if safe_mode and "safe_mode" in str(error):
-                raise ValueError(
-                    f"Refusing to load {path}: its network contains Python code "
-                    "(e.g. a Lambda layer), which loading would run. Load it with "
-                    "skdl.load(path, safe_mode=False) only if you trust the file."
-                ) from None
-            raise
+    try:
+        model = network_from_bytes(
+            model_bytes,
+            dtype=dtype,
+            custom_objects=custom_objects,
+            safe_mode=safe_mode,
+        )
+    except ValueError as error:
+        if safe_mode and "safe_mode" in str(error):
+            raise ValueError(
+                f"Refusing to load {path}: its network contains Python code "
+                "(e.g. a Lambda layer), which loading would run. Load it with "
+                "skdl.load(path, safe_mode=False) only if you trust the file."
+            ) from None
+        raise
 
     params = {name: _decode(value) for name, value in document["params"].items()}
     not_saved = list(document.get("params_not_saved", []))
