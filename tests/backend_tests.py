@@ -27,6 +27,7 @@ BACKEND_TESTS = {
     "test_quiet.py",
     "test_reproducibility.py",
     "test_robustness.py",
+    "test_routing.py",
     "test_scikeras_conventions.py",
     "test_sklearn_integration.py",
     "test_tabular.py",
