@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks import page, report, suite
+from benchmarks import page, report, suite, tables
 from benchmarks.workloads import FIT_WORKLOADS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +80,13 @@ def parse_args(argv=None):
         help="run nothing: print and write everything again from a saved JSON file",
     )
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="an earlier run's JSON file (copy latest.json first: the full suite "
+        "overwrites it): print skdl's medians against it",
+    )
+    parser.add_argument(
         "--docs",
         type=Path,
         default=None,
@@ -91,6 +98,9 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    baseline = None
+    if args.baseline is not None:
+        baseline = json.loads(args.baseline.read_text())
     if args.from_json is not None:
         summary = json.loads(args.from_json.read_text())
         summary["targets"] = report.targets(summary)
@@ -98,7 +108,7 @@ def main(argv=None) -> int:
         args.sections = tuple(summary["meta"]["sections"])
         command = summary["meta"]["command"]
         name = args.name or args.from_json.stem
-        return _write(summary, args, name, command)
+        return _write(summary, args, name, command, baseline)
     name = args.name or ("quick" if args.quick else "latest")
     settings = suite.Settings(
         quick=args.quick,
@@ -121,6 +131,7 @@ def main(argv=None) -> int:
         "workloads": list(args.workloads),
         "machine": suite.machine(),
         "versions": versions,
+        "backends": raw.get("backends", {}),
         "duration_s": raw["duration_s"],
         "note": os.environ.get(
             "SKDL_BENCHMARK_NOTE",
@@ -129,12 +140,14 @@ def main(argv=None) -> int:
         ),
     }
     summary = report.summarize(raw, meta)
-    return _write(summary, args, name, command)
+    return _write(summary, args, name, command, baseline)
 
 
-def _write(summary: dict, args, name: str, command: str) -> int:
+def _write(summary: dict, args, name: str, command: str, baseline=None) -> int:
+    if baseline is not None:
+        summary["baseline"] = report.compare(summary, baseline, str(args.baseline))
     print()
-    print(report.format_text(summary))
+    print(tables.format_text(summary))
     json_path = args.out / f"{name}.json"
     report.write_json(summary, json_path)
     written = [json_path]
