@@ -6,6 +6,7 @@ the numbers of the JSON file next to it.
 
 import math
 
+from benchmarks import backends as backends_module
 from benchmarks.libraries import LABELS
 from benchmarks.suite import JAX_LIBRARIES
 from benchmarks.tables import (
@@ -112,6 +113,53 @@ def _rst_extras(summary: dict) -> str:
     return "".join(f"\n{part}\n" for part in parts)
 
 
+def _backends_section(backends: dict | None) -> str:
+    """Issue 13's targets per Keras backend, from ``backends.json``."""
+    command = "``.venv/bin/python -m benchmarks backends``"
+    grid = backends_module.TUTORIAL_GRID
+    workload = grid.describe(grid.epochs, grid.n_splits)
+    if backends is not None:
+        workload = backends["meta"]["workload"]
+    intro = f"""\
+{command} (a few minutes on 2 cores) times the seed's tutorial grid,
+{workload},
+each participant in a fresh process of its own with ``KERAS_BACKEND`` set:
+skdl on TensorFlow and on JAX, scikit-learn's MLP on the same grid, and raw
+Keras ``model.fit`` on both backends (its grid with ``--keras-grid``). Cold is
+the first search in the process, warm the median of the next ones; the step
+is a long fit less a short one, per mini-batch step; predict is one row.
+skdl on TensorFlow also repeats three of the suite's measurements, compared
+with ``latest.json``.
+"""
+    if backends is None:
+        rows = [
+            [t["name"], t["goal"], "not measured yet", "-"]
+            for t in backends_module.targets({}, None)
+        ]
+        return (
+            intro
+            + "\nNot measured yet: no ``benchmarks/results/backends.json``.\n\n"
+            + _rst_table(["target", "goal", "verdict", "measured"], rows)
+            + "\n"
+        )
+    meta = backends["meta"]
+    header, rows = backends_module.table(backends["results"])
+    verdicts = {True: "met", False: "**not met**", None: "not measured yet"}
+    target_rows = [
+        [t["name"], t["goal"], verdicts[t["met"]], t["detail"]]
+        for t in backends["targets"]
+    ]
+    return (
+        intro + f"\nMeasured on {meta['date']} with ``{meta['command']}`` on "
+        f"{meta['machine']['cpu_count']} CPU cores ({meta['machine']['processor']}); "
+        f"{_literal(meta['note'])}\n\n"
+        + _rst_table(header, rows)
+        + "\n\n"
+        + _rst_table(["target", "goal", "verdict", "measured"], target_rows)
+        + "\n"
+    )
+
+
 def _fairness(summary: dict) -> str:
     lines = trained_lines(summary)
     if not lines:
@@ -127,8 +175,12 @@ def _fairness(summary: dict) -> str:
     )
 
 
-def format_rst(summary: dict, image: str, command: str) -> str:
-    """The docs page: how to run, the latest tables and plot, the targets."""
+def format_rst(summary: dict, image: str, command: str, backends=None) -> str:
+    """The docs page: how to run, the latest tables and plot, the targets.
+
+    ``backends`` is a ``python -m benchmarks backends`` run (its JSON), or
+    None where there is none yet.
+    """
     meta = summary["meta"]
     header, rows = table_rows(summary, always=JAX_LIBRARIES)
     cold_header, cold = times_table(summary, cold_rows(summary), always=JAX_LIBRARIES)
@@ -175,6 +227,7 @@ From the repository root (after ``bash scripts/test.sh`` or
 
    .venv/bin/python -m benchmarks           # the full suite: {duration:.0f} min here
    .venv/bin/python -m benchmarks --quick   # a smoke test of every section
+   .venv/bin/python -m benchmarks backends  # issue 13's targets, per Keras backend
 
 The full suite prints the tables below and writes
 ``benchmarks/results/latest.json`` (every repetition's time, the medians, the
@@ -228,6 +281,10 @@ Targets
 
 {TARGET_NOTES}
 
+Backends: issue 13's targets
+============================
+
+{_backends_section(backends)}
 What is measured
 ================
 

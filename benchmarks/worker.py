@@ -38,6 +38,22 @@ def rss_mb() -> float | None:
     return None
 
 
+def package_versions(library: str) -> dict:
+    """Python's version and the installed versions of what ``library`` uses."""
+    versions = {"python": sys.version.split()[0]}
+    packages = list(PACKAGES) + ["scikeras"] * (library == "scikeras")
+    for package in packages:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    if library.startswith("skdl"):
+        import skdl
+
+        versions["skdl"] = getattr(skdl, "__version__", "dev")
+    return versions
+
+
 class Worker:
     def __init__(self, library: str):
         from benchmarks.libraries import ADAPTERS
@@ -54,19 +70,7 @@ class Worker:
 
     def ping(self) -> dict:
         """This worker's process id, package versions and Keras backend."""
-        versions = {"python": sys.version.split()[0]}
-        packages = list(PACKAGES)
-        if self.library == "scikeras":
-            packages.append("scikeras")
-        for package in packages:
-            try:
-                versions[package] = metadata.version(package)
-            except metadata.PackageNotFoundError:
-                pass
-        if self.library.startswith("skdl"):
-            import skdl
-
-            versions["skdl"] = getattr(skdl, "__version__", "dev")
+        versions = package_versions(self.library)
         backend = None
         if self.adapter.backend is not None:
             import keras

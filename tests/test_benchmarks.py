@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,8 +81,12 @@ def test_the_docs_page_is_the_generated_one():
 
     results = ROOT / "benchmarks" / "results"
     summary = json.loads((results / "latest.json").read_text())
+    backends = results / "backends.json"
     text = page.format_rst(
-        summary, "../benchmarks/results/latest.png", summary["meta"]["command"]
+        summary,
+        "../benchmarks/results/latest.png",
+        summary["meta"]["command"],
+        backends=json.loads(backends.read_text()) if backends.exists() else None,
     )
     assert (ROOT / "docs" / "benchmarks.rst").read_text() == text, (
         "docs/benchmarks.rst is not what benchmarks/page.py writes from "
@@ -213,3 +218,41 @@ def test_jax_columns_run_keras_on_jax_and_report_failures(tmp_path):
     else:
         assert results["meta"]["backends"]["skdl_jax"] == "jax"
         assert one_row["libraries"]["skdl_jax"]["median_ms"] > 0
+
+
+@needs_jax
+def test_backends_measures_each_participant_in_its_own_process(tmp_path):
+    completed = _run(
+        "backends",
+        "--quick",
+        "--repeats=1",
+        "--participants=sklearn,keras@jax,skdl@jax",
+        f"--out={tmp_path}",
+    )
+    summary = json.loads((tmp_path / "backends-quick.json").read_text())
+    results = summary["results"]
+    assert results["keras@jax"]["backend"] == "jax"
+    assert "jax" in results["keras@jax"]["versions"]
+    assert results["sklearn"]["backend"] is None
+    grid = results["sklearn"]["grid"]
+    assert grid["cold_s"] > 0 and grid["warm_median_s"] > 0 and grid["claims_hold"]
+    keras = results["keras@jax"]
+    assert "grid" not in keras  # only with --keras-grid
+    assert keras["fit"]["first_s"] > 0
+    # Per step, from 1- and 3-epoch fits here: too short to be positive surely.
+    assert np.isfinite(keras["step"]["warm_median_us"])
+    assert set(keras["predict"]) == {"predict", "predict_on_batch", "call"}
+    skdl = results["skdl@jax"]
+    assert ("failed" in skdl) or skdl["grid"]["warm_median_s"] > 0
+    if "failed" in skdl:
+        assert f"failed: {skdl['failed']}" in completed.stdout
+    names = [target["name"] for target in summary["targets"]]
+    assert names == [
+        "tutorial grid on JAX vs the MLP",
+        "tutorial grid on JAX vs TF",
+        "predict 1 row on JAX",
+        "warm training step on JAX",
+        "skdl on TensorFlow no slower than latest.json",
+    ]
+    assert "Issue 13 targets:" in completed.stdout
+    assert np.isfinite(summary["meta"]["duration_s"])
