@@ -46,7 +46,7 @@ from sklearn.preprocessing import StandardScaler
 from benchmarks.libraries import ADAPTERS, CALL_LABELS
 from benchmarks.report import _seconds, _target, candidates_trained
 from benchmarks.suite import machine
-from benchmarks.tables import failure_reason, format_table
+from benchmarks.tables import candidates_text, failure_reason, format_table
 from benchmarks.worker import Worker, package_versions
 from benchmarks.workloads import FIT_WORKLOADS, TUTORIAL_GRID
 
@@ -428,10 +428,6 @@ def verdict_text(met: bool | None) -> str:
     return {True: "met", False: "NOT met", None: "not measured"}[met]
 
 
-def _s(value):
-    return _seconds(value) if value is not None else "-"
-
-
 def table(results: dict) -> tuple[list[str], list[list[str]]]:
     """One row per participant (and per Keras fast call), cold beside warm."""
     header = [
@@ -456,15 +452,14 @@ def table(results: dict) -> tuple[list[str], list[list[str]]]:
         grid, fit = entry.get("grid"), entry["fit"]
         no_grid = "not run (--keras-grid)"
         predict = entry["predict"]
-        fit_cold = fit["first_s"] if grid is None else None
         rows.append(
             [
                 participant,
-                _s(grid["cold_s"]) if grid else no_grid,
-                _s(grid["warm_median_s"]) if grid else no_grid,
+                _seconds(grid["cold_s"]) if grid else no_grid,
+                _seconds(grid["warm_median_s"]) if grid else no_grid,
                 # After the grid, the first single fit is not a cold one.
-                _s(fit_cold) if grid is None else "(grid first)",
-                _s(fit["warm_median_s"]),
+                _seconds(fit["first_s"]) if grid is None else "(grid first)",
+                _seconds(fit["warm_median_s"]),
                 f"{entry['step']['warm_median_us']:.1f} us",
                 f"{predict['predict']['first_ms']:.2f} ms",
                 f"{predict['predict']['warm_median_ms']:.3f} ms",
@@ -493,12 +488,7 @@ def format_text(summary: dict) -> str:
             verdict = "as named" if grid["claims_hold"] else "NOT as named"
             trained.append(
                 f"  {participant} ({verdict}, best {grid['best']}, R2 "
-                f"{grid['score']:.3f}): "
-                + "; ".join(
-                    f"{candidate} -> {'/'.join(t['optimizers'])}, "
-                    f"{'/'.join(map(str, t['epochs']))} epochs"
-                    for candidate, t in grid["candidates"].items()
-                )
+                f"{grid['score']:.3f}): {candidates_text(grid['candidates'])}"
             )
     if trained:
         parts.append("Grid candidates trained with:\n" + "\n".join(trained))

@@ -80,11 +80,16 @@ class _CandidateRecorder:
 
     def __call__(self, pipeline, X, y):
         step = pipeline[-1]
-        params = step.get_params()
-        candidate = str({key: params[key] for key in self.grid_keys})
-        trained = self.adapter.trained_with(step)
-        self.candidates.setdefault(candidate, []).append(trained)
+        params = {key: step.get_params()[key] for key in self.grid_keys}
+        claimed = params.get("optimizer", params.get("solver"))
+        _record(self.candidates, params, claimed, self.adapter.trained_with(step))
         return float(r2_score(y, np.ravel(pipeline.predict(X))))
+
+
+def _record(candidates: dict, params: dict, claimed, trained: dict) -> None:
+    """Note what one fit of the candidate ``params`` trained with."""
+    trained["as_named"] = claim_holds(claimed, trained["optimizer"])
+    candidates.setdefault(str(params), []).append(trained)
 
 
 class Adapter:
@@ -175,14 +180,7 @@ class Adapter:
 
 
 def _claims_hold(candidates: dict) -> bool:
-    import ast
-
-    for candidate, fits in candidates.items():
-        claimed = ast.literal_eval(candidate)
-        claimed = claimed.get("optimizer", claimed.get("solver"))
-        if not all(claim_holds(claimed, fit["optimizer"]) for fit in fits):
-            return False
-    return True
+    return all(fit["as_named"] for fits in candidates.values() for fit in fits)
 
 
 # ------------------------------------------------------------------- skdl
@@ -306,12 +304,11 @@ class Keras(Adapter):
                 )
                 predicted = model.predict(scaler.transform(X[test]), verbose=0)
                 fold_scores.append(r2_score(y[test], predicted.ravel()))
-                candidates.setdefault(str({"optimizer": optimizer}), []).append(
-                    {
-                        "optimizer": type(model.optimizer).__name__,
-                        "epochs": len(history.history["loss"]),
-                    }
-                )
+                trained = {
+                    "optimizer": type(model.optimizer).__name__,
+                    "epochs": len(history.history["loss"]),
+                }
+                _record(candidates, {"optimizer": optimizer}, optimizer, trained)
             scores[optimizer] = float(np.mean(fold_scores))
         # GridSearchCV's refit of the best candidate on all the data.
         best = max(scores, key=scores.get)

@@ -184,18 +184,6 @@ class Workers:
                 self._processes[library].terminate()
 
 
-def _ask(workers, library, method, failures, progress, **kwargs):
-    """Ask a worker; on failure, note it and leave that library out from then on."""
-    if library in failures:
-        return None
-    try:
-        return workers.ask(library, method, **kwargs)
-    except RuntimeError as error:
-        failures[library] = f"{method}: {error}"
-        progress(f"!! {library} failed in {method}; left out from now on:\n{error}")
-        return None
-
-
 class _Session:
     """What the sections share: settings, failures, and what workers said."""
 
@@ -221,7 +209,17 @@ class _Session:
         return workers
 
     def ask(self, workers, library, method, **kwargs):
-        return _ask(workers, library, method, self.failures, self.progress, **kwargs)
+        """Ask a worker; on failure, note it and leave the library out from then on."""
+        if library in self.failures:
+            return None
+        try:
+            return workers.ask(library, method, **kwargs)
+        except RuntimeError as error:
+            self.failures[library] = f"{method}: {error}"
+            self.progress(
+                f"!! {library} failed in {method}; left out from now on:\n{error}"
+            )
+            return None
 
 
 def run(settings: Settings, progress=print) -> dict:

@@ -266,18 +266,24 @@ def trained_lines(summary: dict) -> list[str]:
     for lib, values in summary.get("wine", {}).get("libraries", {}).items():
         if "candidates" not in values:
             continue
-        described = "; ".join(
-            f"{candidate} -> {'/'.join(trained['optimizers'])}"
-            + (
-                f", {'/'.join(map(str, trained['epochs']))} epochs"
-                if trained["epochs"]
-                else ""
-            )
-            for candidate, trained in values["candidates"].items()
-        )
         verdict = "as named" if values["claims_hold"] else "NOT as named"
-        lines.append(f"  {LABELS[lib]} ({verdict}): {described}")
+        lines.append(
+            f"  {LABELS[lib]} ({verdict}): {candidates_text(values['candidates'])}"
+        )
     return lines
+
+
+def candidates_text(candidates: dict) -> str:
+    """Each candidate and what its fits trained with (see candidates_trained)."""
+    return "; ".join(
+        f"{candidate} -> {'/'.join(trained['optimizers'])}"
+        + (
+            f", {'/'.join(map(str, trained['epochs']))} epochs"
+            if trained["epochs"]
+            else ""
+        )
+        for candidate, trained in candidates.items()
+    )
 
 
 def format_text(summary: dict) -> str:
