@@ -538,7 +538,13 @@ def parse_args(argv=None):
         action="store_true",
         help="raw Keras runs the whole grid too (minutes on TensorFlow)",
     )
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS,
+        help="folder for backends.json (default: benchmarks/results, which also "
+        "rewrites docs/benchmarks.rst)",
+    )
     parser.add_argument(
         "--baseline",
         type=Path,
