@@ -3,6 +3,8 @@
 The full suite writes ``benchmarks/results/latest.json``,
 ``benchmarks/results/latest.png`` and ``docs/benchmarks.rst``; ``--quick``
 writes ``benchmarks/results/quick.json`` and ``quick.png`` only.
+``python -m benchmarks backends`` measures issue 13's targets per Keras
+backend instead (see ``benchmarks/backends.py``).
 """
 
 import argparse
@@ -12,12 +14,33 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks import page, report, suite
+from benchmarks import page, report, suite, tables
 from benchmarks.workloads import FIT_WORKLOADS
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS_PAGE = ROOT / "docs" / "benchmarks.rst"
+# The backends run the docs page shows beside the suite's (if there is one).
+BACKENDS = RESULTS / "backends.json"
+
+
+def read_backends(path: Path = BACKENDS) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def write_docs_page(results: Path = RESULTS, docs: Path = DOCS_PAGE) -> Path:
+    """docs/benchmarks.rst again, from the committed latest.json and backends.json."""
+    summary = json.loads((results / "latest.json").read_text())
+    image = os.path.relpath(results / "latest.png", docs.parent).replace(os.sep, "/")
+    docs.write_text(
+        page.format_rst(
+            summary,
+            image,
+            summary["meta"]["command"],
+            backends=read_backends(results / "backends.json"),
+        )
+    )
+    return docs
 
 
 def _choices(values, allowed, what):
@@ -80,6 +103,13 @@ def parse_args(argv=None):
         help="run nothing: print and write everything again from a saved JSON file",
     )
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="an earlier run's JSON file (copy latest.json first: the full suite "
+        "overwrites it): print skdl's medians against it",
+    )
+    parser.add_argument(
         "--docs",
         type=Path,
         default=None,
@@ -90,7 +120,14 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
+    if argv and argv[0] == "backends":
+        from benchmarks import backends
+
+        return backends.main(argv[1:])
     args = parse_args(argv)
+    baseline = None
+    if args.baseline is not None:
+        baseline = json.loads(args.baseline.read_text())
     if args.from_json is not None:
         summary = json.loads(args.from_json.read_text())
         summary["targets"] = report.targets(summary)
@@ -98,7 +135,7 @@ def main(argv=None) -> int:
         args.sections = tuple(summary["meta"]["sections"])
         command = summary["meta"]["command"]
         name = args.name or args.from_json.stem
-        return _write(summary, args, name, command)
+        return _write(summary, args, name, command, baseline)
     name = args.name or ("quick" if args.quick else "latest")
     settings = suite.Settings(
         quick=args.quick,
@@ -121,6 +158,7 @@ def main(argv=None) -> int:
         "workloads": list(args.workloads),
         "machine": suite.machine(),
         "versions": versions,
+        "backends": raw.get("backends", {}),
         "duration_s": raw["duration_s"],
         "note": os.environ.get(
             "SKDL_BENCHMARK_NOTE",
@@ -129,12 +167,14 @@ def main(argv=None) -> int:
         ),
     }
     summary = report.summarize(raw, meta)
-    return _write(summary, args, name, command)
+    return _write(summary, args, name, command, baseline)
 
 
-def _write(summary: dict, args, name: str, command: str) -> int:
+def _write(summary: dict, args, name: str, command: str, baseline=None) -> int:
+    if baseline is not None:
+        summary["baseline"] = report.compare(summary, baseline, str(args.baseline))
     print()
-    print(report.format_text(summary))
+    print(tables.format_text(summary))
     json_path = args.out / f"{name}.json"
     report.write_json(summary, json_path)
     written = [json_path]
@@ -149,7 +189,12 @@ def _write(summary: dict, args, name: str, command: str) -> int:
     if docs is not None:
         image = os.path.relpath(args.out / f"{name}.png", docs.parent)
         docs.parent.mkdir(parents=True, exist_ok=True)
-        docs.write_text(page.format_rst(summary, image.replace(os.sep, "/"), command))
+        backends = read_backends(args.out / "backends.json")
+        docs.write_text(
+            page.format_rst(
+                summary, image.replace(os.sep, "/"), command, backends=backends
+            )
+        )
         written.append(docs)
     print("\nwrote " + ", ".join(str(path) for path in written))
     return 0

@@ -87,12 +87,13 @@ def main(argv=None) -> None:
             workers = list({report["pid"]: report for report in reports}.values())
             pids = {os.getpid()} | {worker["pid"] for worker in workers}
             cpu = cpu_seconds(pids)
-        elapsed, best, score = Skdl().wine_search(
-            epochs=WINE_GRID["quick_epochs" if args.quick else "epochs"],
-            n_splits=WINE_GRID["quick_n_splits" if args.quick else "n_splits"],
+        search = Skdl().grid_search(
+            WINE_GRID,
+            epochs=WINE_GRID.epochs_for(args.quick),
+            n_splits=WINE_GRID.n_splits_for(args.quick),
             n_jobs=args.n_jobs,
         )
-        seconds.append(elapsed)
+        seconds.append(search["seconds"])
     if cpu is not None:
         after = cpu_seconds(pids)
         cpu = None if after is None else after - cpu
@@ -101,8 +102,8 @@ def main(argv=None) -> None:
             "n_jobs": args.n_jobs,
             "seconds": seconds,
             "cpu_seconds_last_search": cpu,
-            "best": best,
-            "score": score,
+            "best": search["best"],
+            "score": search["score"],
             "workers": workers,
             "cpu_count": os.cpu_count(),
             "load_average": os.getloadavg(),

@@ -6,8 +6,20 @@ the numbers of the JSON file next to it.
 
 import math
 
+from benchmarks import backends as backends_module
 from benchmarks.libraries import LABELS
-from benchmarks.report import jobs_text, legend, table_rows
+from benchmarks.suite import JAX_LIBRARIES
+from benchmarks.tables import (
+    backends_line,
+    calls_table,
+    cold_rows,
+    jobs_text,
+    legend,
+    ratios_table,
+    table_rows,
+    times_table,
+    trained_lines,
+)
 
 TARGET_NOTES = """\
 Why each target stands where it does:
@@ -101,10 +113,79 @@ def _rst_extras(summary: dict) -> str:
     return "".join(f"\n{part}\n" for part in parts)
 
 
-def format_rst(summary: dict, image: str, command: str) -> str:
-    """The docs page: how to run, the latest table and plot, the targets."""
+def _backends_section(backends: dict | None) -> str:
+    """Issue 13's targets per Keras backend, from ``backends.json``."""
+    command = "``.venv/bin/python -m benchmarks backends``"
+    grid = backends_module.TUTORIAL_GRID
+    workload = grid.describe(grid.epochs, grid.n_splits)
+    if backends is not None:
+        workload = backends["meta"]["workload"]
+    intro = f"""\
+{command} (a few minutes on 2 cores) times the seed's tutorial grid,
+{workload},
+each participant in a fresh process of its own with ``KERAS_BACKEND`` set:
+skdl on TensorFlow and on JAX, scikit-learn's MLP on the same grid, and raw
+Keras ``model.fit`` on both backends (its grid with ``--keras-grid``). Cold is
+the first search in the process, warm the median of the next ones; the step
+is a long fit less a short one, per mini-batch step; predict is one row.
+skdl on TensorFlow also repeats three of the suite's measurements, compared
+with ``latest.json``.
+"""
+    if backends is None:
+        rows = [
+            [t["name"], t["goal"], "not measured yet", "-"]
+            for t in backends_module.targets({}, None)
+        ]
+        return (
+            intro
+            + "\nNot measured yet: no ``benchmarks/results/backends.json``.\n\n"
+            + _rst_table(["target", "goal", "verdict", "measured"], rows)
+            + "\n"
+        )
+    meta = backends["meta"]
+    header, rows = backends_module.table(backends["results"])
+    verdicts = {True: "met", False: "**not met**", None: "not measured yet"}
+    target_rows = [
+        [t["name"], t["goal"], verdicts[t["met"]], t["detail"]]
+        for t in backends["targets"]
+    ]
+    return (
+        intro + f"\nMeasured on {meta['date']} with ``{meta['command']}`` on "
+        f"{meta['machine']['cpu_count']} CPU cores ({meta['machine']['processor']}); "
+        f"{_literal(meta['note'])}\n\n"
+        + _rst_table(header, rows)
+        + "\n\n"
+        + _rst_table(["target", "goal", "verdict", "measured"], target_rows)
+        + "\n"
+    )
+
+
+def _fairness(summary: dict) -> str:
+    lines = trained_lines(summary)
+    if not lines:
+        return (
+            "What each red-wine candidate trained with: not measured yet (runs "
+            "record it since the scikeras builder was fixed).\n"
+        )
+    return (
+        "What each red-wine candidate trained with (the optimizer of every "
+        "fitted model, and its epochs):\n\n"
+        + "\n".join(f"- {_literal(line.strip())}" for line in lines)
+        + "\n"
+    )
+
+
+def format_rst(summary: dict, image: str, command: str, backends=None) -> str:
+    """The docs page: how to run, the latest tables and plot, the targets.
+
+    ``backends`` is a ``python -m benchmarks backends`` run (its JSON), or
+    None where there is none yet.
+    """
     meta = summary["meta"]
-    header, rows = table_rows(summary)
+    header, rows = table_rows(summary, always=JAX_LIBRARIES)
+    cold_header, cold = times_table(summary, cold_rows(summary), always=JAX_LIBRARIES)
+    ratio_header, ratios = ratios_table(summary, always=JAX_LIBRARIES)
+    calls_header, calls = calls_table(summary, always=JAX_LIBRARIES)
     target_rows = [
         [t["name"], t["goal"], "met" if t["met"] else "**not met**", t["detail"]]
         for t in summary["targets"]
@@ -113,7 +194,13 @@ def format_rst(summary: dict, image: str, command: str) -> str:
         f"{name} {version}" for name, version in meta["versions"].items()
     )
     duration = meta["duration_s"] / 60
-    legend_items = "\n".join(f"- {_literal(line)}" for line in legend(summary))
+    legend_items = "\n".join(
+        f"- {_literal(line)}" for line in legend(summary, always=JAX_LIBRARIES)
+    )
+    caveats = "".join(
+        f"\n.. warning::\n\n   {_literal(caveat)}\n"
+        for caveat in meta.get("caveats", [])
+    )
     extras = _rst_extras(summary)
     text = f"""\
 .. _benchmarks:
@@ -123,28 +210,32 @@ Benchmarks
 ==========
 
 How fast skdl trains and predicts next to raw Keras (``model.fit`` and
-``model.predict`` with their defaults), scikeras 0.13 and scikit-learn's
-``MLPRegressor``/``MLPClassifier``, on the tutorials' workloads. Every library
+``model.predict`` with their defaults, and Keras's fast one-row calls),
+scikeras 0.13 and scikit-learn's ``MLPRegressor``/``MLPClassifier``, on the
+tutorials' workloads, with Keras on TensorFlow and on JAX. Every library
 trains the same network on the same data, with the same epochs and batch
-size, in the same run.
+size, in the same run, configured the way its own users must configure it.
 
 Running them
 ============
 
 From the repository root (after ``bash scripts/test.sh`` or
-``bash scripts/main.sh`` has created ``.venv``):
+``bash scripts/main.sh`` has created ``.venv``; the JAX columns need
+``pip install "jax[cpu]"``):
 
 .. code-block:: bash
 
-   .venv/bin/python -m benchmarks          # the full suite: {duration:.0f} minutes here
-   .venv/bin/python -m benchmarks --quick  # a smoke test of every section
+   .venv/bin/python -m benchmarks           # the full suite: {duration:.0f} min here
+   .venv/bin/python -m benchmarks --quick   # a smoke test of every section
+   .venv/bin/python -m benchmarks backends  # issue 13's targets, per Keras backend
 
 The full suite prints the tables below and writes
 ``benchmarks/results/latest.json`` (every repetition's time, the medians, the
 ratios and the targets), ``benchmarks/results/latest.png`` and this page.
 ``--quick`` writes ``benchmarks/results/quick.*`` and leaves this page alone;
 ``--sections``, ``--workloads`` and ``--libraries`` run parts of the suite,
-and ``--from-json`` prints and writes everything again from a saved run
+``--baseline`` compares skdl's medians with an earlier run's JSON file, and
+``--from-json`` prints and writes everything again from a saved run
 (``python -m benchmarks --help``).
 
 Latest results
@@ -152,18 +243,37 @@ Latest results
 
 Measured on {meta["date"]} with ``{command}`` on {meta["machine"]["cpu_count"]}
 CPU cores ({meta["machine"]["processor"]}); {versions}. {meta["note"]}
-
-Median wall times of the repetitions after the first (the first traces the
-network; see the JSON file for every repetition). A ratio column divides one
-library's time by another's: above 1, the second is faster.
+{_literal(backends_line(summary))}
+{caveats}
+Warm: median wall times of the repetitions after the first (see the JSON
+file for every repetition). A cell says "not measured yet" where this run
+did not measure the figure, "failed: <reason>" where the library failed, and
+"-" where the measurement does not include the library.
 
 {_rst_table(header, rows)}
+
+Cold: the first fit (or search) in a fresh process, tracing and compiling
+included.
+
+{_rst_table(cold_header, cold)}
+
+Ratios: one library's time divided by another's; above 1, the second is
+faster.
+
+{_rst_table(ratio_header, ratios)}
+
+Predict: median time of each library's ``predict`` and of its faster public
+calls. scikeras has no faster call of its own: its fitted ``model_`` is a
+Keras model, whose calls are Keras's rows.
+
+{_rst_table(calls_header, calls)}
 
 {legend_items}
 
 .. image:: {image}
    :alt: Median wall times per measurement and library, log scale.
 {extras}
+{_fairness(summary)}
 Targets
 =======
 
@@ -171,6 +281,10 @@ Targets
 
 {TARGET_NOTES}
 
+Backends: issue 13's targets
+============================
+
+{_backends_section(backends)}
 What is measured
 ================
 
@@ -179,18 +293,26 @@ What is measured
   hourly bike-sharing table (17379 x 12, regression) as the large one, and
   the red-wine tutorial's grid search end to end: a ``Pipeline`` of
   ``StandardScaler`` and the 11-20-6-1 regressor, ``GridSearchCV`` over the
-  optimizer (SGD, Adam) with ``KFold(10)``, 20 fits of 50 epochs. Network
-  sizes read input-hidden-output.
+  optimizer (SGD, Adam) with ``KFold(10)``, 20 fits of 50 epochs and the
+  refit of the best. Network sizes read input-hidden-output.
 - **The same network everywhere.** skdl, scikeras and raw Keras call the same
   model-building function (``benchmarks/workloads.py``); scikit-learn's MLP
   gets the same layer sizes, activation, solver and learning rate (Keras's
   defaults: Adam at 0.001, SGD at 0.01 without momentum), no L2 penalty and
   no early stopping, so every library runs the same epochs and mini-batches.
   For raw Keras the grid search is the same loop written out (scale, build,
-  fit, predict each fold). The tutorial's red-wine builder has no
-  ``keras.Input``; scikeras 0.13 fails on such a model under Keras 3
-  ("Sequential model has no defined outputs"), so every library gets it
-  with one.
+  fit, predict each fold, then refit the best). The tutorial's red-wine
+  builder has no ``keras.Input``; scikeras 0.13 fails on such a model under
+  Keras 3 ("Sequential model has no defined outputs"), so every library gets
+  it with one. The builders leave ``jit_compile`` at Keras's default
+  (``"auto"``): no XLA for TensorFlow on a CPU, XLA for JAX.
+- **Each library as its users configure it.** scikeras hands its
+  ``optimizer`` parameter to nothing but ``compile_kwargs``, so a builder
+  that compiles its own model trains that model's optimizer whatever the grid
+  says; its grid goes through a builder that compiles with
+  ``compile_kwargs["optimizer"]``, as scikeras's users must write it. skdl
+  passes ``optimizer`` to a builder that names it. Every search records the
+  optimizer each fitted model trained with, and the targets check it.
 - **Float precision.** skdl computes in the precision of its input: float64
   for NumPy's default arrays, like scikit-learn's MLP, where Keras and
   scikeras cast to float32. The "skdl f32" column gives skdl float32 arrays.
@@ -199,14 +321,24 @@ What is measured
   network): skdl then runs each epoch's full mini-batches in one
   XLA-compiled call. Results agree with the default path to rounding, not
   bit for bit (dropout masks differ).
-- **Processes.** Each library runs in a worker process of its own and the
-  workers take turns, so the comparisons interleave in time. scikeras runs
-  without ``random_state``: its seeded fits switch TensorFlow's op
-  determinism on for the whole process.
+- **JAX.** The "skdl JAX" and "Keras JAX" columns run in worker processes
+  started with ``KERAS_BACKEND=jax`` (Keras reads it once, on import); the
+  results record each worker's backend and the Keras, TensorFlow and JAX
+  versions.
+- **Predict.** ``predict`` is each library's default call; Keras's
+  ``predict_on_batch`` and ``model(x, training=False)`` skip ``predict``'s
+  data pipeline and batching loop, and are timed beside it, their output
+  turned into NumPy as ``predict``'s is.
+- **Processes, cold and warm.** Each library runs in a worker process of its
+  own and the workers take turns, so the comparisons interleave in time. Each
+  fit workload and the red-wine search start fresh workers: their first
+  repetition is the cold figure, the median of the others the warm one.
+  scikeras runs without ``random_state``: its seeded fits switch
+  TensorFlow's op determinism on for the whole process.
 - **Fixed cost.** 1-epoch fits of the diabetes network in fresh workers: the
-  first includes TensorFlow's start-up and tracing; the median of the others
-  is the cost of a fit once the architecture has been seen. Subtracting one
-  epoch (from the 50-epoch fits) leaves the fixed cost.
+  first includes tracing; the median of the others is the cost of a fit once
+  the architecture has been seen. Subtracting one epoch (from the 50-epoch
+  fits) leaves the fixed cost.
 - **Memory.** Resident set size (``VmRSS``) after 0, 50, 100 and 200
   1-epoch fits in one fresh process, after garbage collection.
 - **Parallel grid search.** skdl's red-wine search with ``n_jobs=1`` and

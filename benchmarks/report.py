@@ -1,8 +1,9 @@
-"""Turn raw measurements into medians, ratios, targets, a table, a plot, a page.
+"""Turn raw measurements into medians, ratios, targets, a plot, a JSON file.
 
 Every ratio is "other library's median time / skdl's median time": above 1,
-skdl is faster. Medians of the repetitions after the first; the first fit of
-each workload in a worker (which traces the network) is reported apart.
+skdl is faster. Warm figures are medians of the repetitions after the first;
+the first, in a fresh worker (it traces and compiles), is the cold figure.
+``tables.py`` lays the summary out as text and tables.
 """
 
 import json
@@ -11,10 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.libraries import DESCRIPTIONS, LABELS
+from benchmarks.libraries import LABELS
 from benchmarks.workloads import FIT_WORKLOADS, WINE_GRID
 
 TUTORIAL_WORKLOADS = ("diabetes", "sonar", "digits")
+# Issue 13's goal for skdl's one-row predict under JAX.
+JAX_PREDICT_GOAL_MS = 0.05
 
 
 def _median(values):
@@ -32,6 +35,20 @@ def _ratio(other, skdl):
     return other / skdl
 
 
+def _seconds(value):
+    if value is None:
+        return "-"
+    if value < 0.01:
+        return f"{value * 1000:.2f} ms"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    return f"{value:.2f} s"
+
+
+def _times(value):
+    return "-" if value is None else f"{value:.1f}x"
+
+
 # ------------------------------------------------------------- summaries
 def summarize(raw: dict, meta: dict) -> dict:
     """The JSON document: medians and ratios, with the raw times kept."""
@@ -41,7 +58,9 @@ def summarize(raw: dict, meta: dict) -> dict:
     if "wine" in raw:
         summary["wine"] = _summarize_wine(raw["wine"])
     if "latency" in raw:
-        summary["latency"] = _summarize_latency(raw["latency"])
+        summary["latency"] = _summarize_latency(
+            raw["latency"], raw.get("latency_calls", {})
+        )
     if "fixed_cost" in raw:
         summary["fixed_cost"] = _summarize_fixed_cost(
             raw["fixed_cost"], raw.get("fits")
@@ -67,6 +86,8 @@ def _summarize_fits(fits: dict) -> dict:
                 "times_s": seconds,
                 "score": _median([run["score"] for run in runs]),
             }
+            if entry.get("first_is_cold"):
+                libraries[library]["cold_s"] = seconds[0]
         skdl = libraries.get("skdl", {}).get("median_s")
         summary[name] = {
             "title": FIT_WORKLOADS[name].title,
@@ -83,22 +104,29 @@ def _summarize_fits(fits: dict) -> dict:
 
 
 def _summarize_wine(wine: dict) -> dict:
+    cold = wine.get("first_is_cold", False)
     libraries = {}
     for library, runs in wine["runs"].items():
         seconds = [run["seconds"] for run in runs]
         libraries[library] = {
-            "median_s": _median(seconds),
+            # Before cold searches were measured apart, every search counted.
+            "median_s": _median(_warm(seconds) if cold else seconds),
             "times_s": seconds,
             "score": _median([run["score"] for run in runs]),
             "best": runs[-1]["best"],
         }
+        if cold:
+            libraries[library]["cold_s"] = seconds[0]
+        if "candidates" in runs[-1]:
+            libraries[library]["claims_hold"] = all(
+                run.get("claims_hold", False) for run in runs
+            )
+            libraries[library]["candidates"] = candidates_trained(
+                runs[-1]["candidates"]
+            )
     skdl = libraries.get("skdl", {}).get("median_s")
     return {
-        "title": (
-            f"red-wine grid search 1599x11, StandardScaler + 11-20-6-1, "
-            f"optimizer in {{SGD, Adam}}, KFold({wine['n_splits']}), "
-            f"batch {WINE_GRID['batch_size']}, {wine['epochs']} epochs"
-        ),
+        "title": WINE_GRID.describe(wine["epochs"], wine["n_splits"]),
         "epochs": wine["epochs"],
         "n_splits": wine["n_splits"],
         "libraries": libraries,
@@ -110,12 +138,26 @@ def _summarize_wine(wine: dict) -> dict:
     }
 
 
-def _summarize_latency(latency: dict) -> dict:
+def candidates_trained(candidates: dict) -> dict:
+    """Per candidate, the optimizers and epoch counts its fits trained with."""
+    return {
+        candidate: {
+            "optimizers": sorted({fit["optimizer"] for fit in fits}),
+            "epochs": sorted({fit["epochs"] for fit in fits if fit["epochs"]}),
+        }
+        for candidate, fits in candidates.items()
+    }
+
+
+def _latency_entry(values) -> dict:
+    return {"median_ms": _median(values) * 1000, "calls": len(values)}
+
+
+def _summarize_latency(latency: dict, calls: dict) -> dict:
     summary = {}
     for rows, times in latency.items():
         libraries = {
-            library: {"median_ms": _median(values) * 1000, "calls": len(values)}
-            for library, values in times.items()
+            library: _latency_entry(values) for library, values in times.items()
         }
         skdl = libraries.get("skdl", {}).get("median_ms")
         summary[rows] = {
@@ -124,6 +166,11 @@ def _summarize_latency(latency: dict) -> dict:
                 library: _ratio(values["median_ms"], skdl)
                 for library, values in libraries.items()
                 if library != "skdl"
+            },
+            # Faster public calls than predict, where a library has them.
+            "calls": {
+                library: {call: _latency_entry(v) for call, v in by_call.items()}
+                for library, by_call in calls.get(rows, {}).items()
             },
         }
     return summary
@@ -222,6 +269,17 @@ def targets(summary: dict) -> list[dict]:
                 + (f"; scikeras {vs:.0f}x slower" if vs is not None else ""),
             )
         )
+    if latency and "skdl_jax" in latency["libraries"]:
+        ms = latency["libraries"]["skdl_jax"]["median_ms"]
+        found.append(
+            _target(
+                "predict 1 row under JAX",
+                f"<= {JAX_PREDICT_GOAL_MS} ms",
+                {"skdl_jax_ms": ms},
+                ms <= JAX_PREDICT_GOAL_MS,
+                f"skdl JAX {ms:.3f} ms",
+            )
+        )
     fixed = summary.get("fixed_cost", {}).get("skdl")
     if fixed:
         value = fixed["fixed_cost_s"]
@@ -289,6 +347,21 @@ def targets(summary: dict) -> list[dict]:
                 f"Keras / skdl = {ratio:.2f}",
             )
         )
+    wine = summary.get("wine", {}).get("libraries", {})
+    checked = {lib: v["claims_hold"] for lib, v in wine.items() if "claims_hold" in v}
+    if checked:
+        found.append(
+            _target(
+                "red-wine candidates train with the optimizer they name",
+                "every fit of every library",
+                checked,
+                all(checked.values()),
+                ", ".join(
+                    f"{LABELS[lib]} {'yes' if held else 'NO'}"
+                    for lib, held in checked.items()
+                ),
+            )
+        )
     memory = summary.get("memory", {}).get("libraries", {}).get("skdl")
     if memory and "growth_mb_per_fit" in memory:
         growth = memory["growth_mb_per_fit"]
@@ -332,195 +405,6 @@ def targets(summary: dict) -> list[dict]:
     return found
 
 
-# ------------------------------------------------------------------ table
-ORDER = ("skdl", "skdl_jit", "skdl_float32", "keras", "scikeras", "sklearn")
-RATIO_COLUMNS = (
-    ("keras", "skdl", "Keras / skdl"),
-    ("scikeras", "skdl", "scikeras / skdl"),
-    ("sklearn", "skdl", "MLP / skdl"),
-    ("sklearn", "skdl_jit", "MLP / skdl jit"),
-)
-
-
-def _seconds(value):
-    if value is None:
-        return "-"
-    if value < 0.01:
-        return f"{value * 1000:.2f} ms"
-    if value < 1:
-        return f"{value * 1000:.0f} ms"
-    return f"{value:.2f} s"
-
-
-def _times(value):
-    return "-" if value is None else f"{value:.1f}x"
-
-
-def timed_rows(summary: dict) -> list[tuple[str, dict]]:
-    """(row label, {library: median seconds}) for every timed measurement."""
-    rows = []
-    for name, entry in summary.get("fits", {}).items():
-        label = f"{name}: {entry['epochs']} epochs, batch {entry['batch_size']}"
-        medians = {lib: v["median_s"] for lib, v in entry["libraries"].items()}
-        rows.append((label, medians))
-    wine = summary.get("wine")
-    if wine:
-        fits = 2 * wine["n_splits"]
-        label = f"red-wine grid search: {fits} fits of {wine['epochs']} epochs"
-        rows.append(
-            (label, {lib: v["median_s"] for lib, v in wine["libraries"].items()})
-        )
-    for count, entry in summary.get("latency", {}).items():
-        label = f"predict {count} row" + ("s" if count != "1" else "")
-        medians = {lib: v["median_ms"] / 1000 for lib, v in entry["libraries"].items()}
-        rows.append((label, medians))
-    fixed = summary.get("fixed_cost")
-    if fixed:
-        rows.append(
-            (
-                "1-epoch fit, architecture seen before",
-                {lib: v["one_epoch_fit_s"] for lib, v in fixed.items()},
-            )
-        )
-        rows.append(
-            (
-                "first fit in a fresh process (1 epoch)",
-                {lib: v["first_fit_s"] for lib, v in fixed.items()},
-            )
-        )
-    return rows
-
-
-def table_rows(summary: dict) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the main table: medians per library, then ratios."""
-    rows = timed_rows(summary)
-    present = {lib for _, medians in rows for lib in medians}
-    libraries = [lib for lib in ORDER if lib in present]
-    ratios = [
-        (top, bottom, title)
-        for top, bottom, title in RATIO_COLUMNS
-        if top in present and bottom in present
-    ]
-    header = ["measurement"] + [LABELS[lib] for lib in libraries]
-    header += [title for _, _, title in ratios]
-    table = []
-    for label, medians in rows:
-        row = [label] + [_seconds(medians.get(lib)) for lib in libraries]
-        row += [
-            _times(_ratio(medians.get(top), medians.get(bottom)))
-            for top, bottom, _ in ratios
-        ]
-        table.append(row)
-    return header, table
-
-
-def format_table(header, rows) -> str:
-    widths = [
-        max(len(str(cell)) for cell in column)
-        for column in zip(header, *rows, strict=True)
-    ]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(header, widths, strict=True))]
-    lines.append("  ".join("-" * width for width in widths))
-    for row in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
-    return "\n".join(lines)
-
-
-def legend(summary: dict) -> list[str]:
-    """What each column and each workload is."""
-    rows = timed_rows(summary)
-    present = {lib for _, medians in rows for lib in medians}
-    lines = [f"{LABELS[lib]}: {DESCRIPTIONS[lib]}" for lib in ORDER if lib in present]
-    lines += [
-        f"{name}: {entry['title']}" for name, entry in summary.get("fits", {}).items()
-    ]
-    if "wine" in summary:
-        lines.append(summary["wine"]["title"])
-    return lines
-
-
-def format_text(summary: dict) -> str:
-    """Everything a terminal reader needs: the table, extras, the targets."""
-    parts = [format_table(*table_rows(summary))]
-    parts.append("\n".join(legend(summary)))
-    fits = summary.get("fits", {})
-    if fits:
-        scores = []
-        firsts = []
-        for name, entry in fits.items():
-            libraries = entry["libraries"].items()
-            scores.append(
-                f"  {name}: "
-                + ", ".join(f"{LABELS[lib]} {v['score']:.3f}" for lib, v in libraries)
-            )
-            firsts.append(
-                f"  {name}: "
-                + ", ".join(
-                    f"{LABELS[lib]} {_seconds(v['first_s'])}" for lib, v in libraries
-                )
-            )
-        parts.append(
-            "Training-set score (R2 or accuracy), a sanity check:\n" + "\n".join(scores)
-        )
-        parts.append(
-            "First fit of each workload in its worker (it traces):\n"
-            + "\n".join(firsts)
-        )
-    memory = summary.get("memory")
-    if memory:
-        lines = []
-        for lib, values in memory["libraries"].items():
-            line = f"  {LABELS[lib]}: " + " / ".join(
-                f"{mb:.0f}" for mb in values["rss_mb"]
-            )
-            if "growth_mb_per_fit" in values:
-                line += (
-                    f"  ({values['growth_mb_per_fit']:.3f} MB/fit overall, "
-                    f"{values['steady_growth_mb_per_fit']:.3f} MB/fit after "
-                    f"{memory['checkpoints'][1]})"
-                )
-            lines.append(line)
-        checkpoints = "/".join(map(str, memory["checkpoints"]))
-        parts.append(f"RSS in MB after {checkpoints} fits:\n" + "\n".join(lines))
-    jobs = summary.get("jobs")
-    if jobs:
-        parts.append(jobs_text(jobs))
-    for library, message in summary.get("failures", {}).items():
-        parts.append(f"FAILED: {LABELS[library]}: {message.splitlines()[0]}")
-    parts.append(
-        "Targets:\n"
-        + "\n".join(
-            f"  [{'met' if t['met'] else 'NOT met'}] {t['name']} ({t['goal']}): "
-            f"{t['detail']}"
-            for t in summary["targets"]
-        )
-    )
-    return "\n\n".join(parts)
-
-
-def jobs_text(jobs: dict) -> str:
-    workers = "; ".join(
-        f"pid {w['pid']}: {w['os_threads']} threads, TF intra/inter-op pools "
-        f"{w['tf_intra_op_threads']}/{w['tf_inter_op_threads']}, "
-        f"OMP_NUM_THREADS={w['OMP_NUM_THREADS']}"
-        for w in jobs["workers"]
-    )
-    cpu = ""
-    if jobs.get("cpu_ratio") is not None:
-        cpu = (
-            f"; CPU time {jobs['cpu_n_jobs_1_s']:.1f} s vs "
-            f"{jobs['cpu_n_jobs_all_s']:.1f} s (ratio {jobs['cpu_ratio']:.2f})"
-        )
-    return (
-        "GridSearchCV, skdl's red-wine search: "
-        f"n_jobs=1 {_seconds(jobs['n_jobs_1_s'])}, n_jobs=-1 "
-        f"{_seconds(jobs['n_jobs_all_s'])} ({_times(jobs['speedup'])}){cpu}; "
-        f"first search in a fresh process {_seconds(jobs['first_search_n_jobs_1_s'])} "
-        f"vs {_seconds(jobs['first_search_n_jobs_all_s'])}; load average "
-        f"{jobs['load_average']:.1f} on {jobs['cpu_count']} cores\n  workers: {workers}"
-    )
-
-
 # ------------------------------------------------------------------- files
 def write_json(summary: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -533,6 +417,41 @@ def _plain(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def compare(summary: dict, baseline: dict, path: str, tolerance: float = 1.1) -> dict:
+    """skdl's warm medians and cold figures (TensorFlow) against an earlier run's.
+
+    A row counts as slower when new / old exceeds ``tolerance``: on a shared
+    machine, a few percent either way is noise.
+    """
+    from benchmarks.tables import cold_rows, warm_rows
+
+    def labelled(run):
+        return [(row.label, row) for row in warm_rows(run)] + [
+            (f"{row.label} (cold)", row) for row in cold_rows(run)
+        ]
+
+    old = {label: row.values for label, row in labelled(baseline)}
+    rows = []
+    for label, row in labelled(summary):
+        for library in ("skdl", "skdl_jit", "skdl_float32"):
+            new_s = row.values.get(library)
+            old_s = old.get(label, {}).get(library)
+            if new_s is None or old_s is None:
+                continue
+            ratio = new_s / old_s
+            rows.append(
+                {
+                    "label": label,
+                    "library": library,
+                    "old_s": old_s,
+                    "new_s": new_s,
+                    "ratio": ratio,
+                    "slower": ratio > tolerance,
+                }
+            )
+    return {"path": path, "tolerance": tolerance, "rows": rows}
+
+
 def plot(summary: dict, path: Path) -> None:
     """Median times per workload and library (log scale), one bar each."""
     import matplotlib
@@ -540,17 +459,16 @@ def plot(summary: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = timed_rows(summary)
-    present = {lib for _, medians in rows for lib in medians}
-    libraries = [lib for lib in ORDER if lib in present]
+    from benchmarks.tables import plot_values
+
+    labels, libraries, values = plot_values(summary)
     width = 0.8 / max(len(libraries), 1)
-    figure, axes = plt.subplots(figsize=(11, 0.6 * len(rows) + 1.8))
-    positions = np.arange(len(rows))
-    for index, lib in enumerate(libraries):
-        values = [medians.get(lib) or math.nan for _, medians in rows]
-        axes.barh(positions + index * width, values, height=width, label=LABELS[lib])
+    figure, axes = plt.subplots(figsize=(11, 0.6 * len(labels) + 1.8))
+    positions = np.arange(len(labels))
+    for index, (lib, bars) in enumerate(zip(libraries, values, strict=True)):
+        axes.barh(positions + index * width, bars, height=width, label=LABELS[lib])
     axes.set_yticks(positions + width * (len(libraries) - 1) / 2)
-    axes.set_yticklabels([label for label, _ in rows])
+    axes.set_yticklabels(labels)
     axes.invert_yaxis()
     axes.set_xscale("log")
     axes.set_xlabel("median wall time, seconds (log scale; shorter is faster)")

@@ -5,13 +5,21 @@ Sections, in the order they run:
 - ``fixed_cost``: 1-epoch fits of the diabetes network in fresh workers; the
   first is the first fit in the process, the rest show the fixed cost of a
   fit once the architecture has been seen.
+- ``latency``: ``predict`` on 1 and on 1000 rows, and each library's faster
+  public calls (Keras's ``predict_on_batch`` and ``model(x)``).
 - ``fits``: the tutorial workloads and the large one, every library in turn,
-  repeated; the first repetition of each is reported apart (it traces).
-- ``wine``: the red-wine 10-fold grid search end to end, ``n_jobs=1``.
-- ``latency``: ``predict`` on 1 and on 1000 rows.
+  each workload in fresh workers: the first repetition is the cold figure
+  (first fit in the process, tracing and compiling included), the median of
+  the others the warm one.
+- ``wine``: the red-wine 10-fold grid search end to end, ``n_jobs=1``, in
+  fresh workers: the first search is cold, the others warm.
 - ``jobs``: skdl's red-wine search with ``n_jobs=1`` and ``n_jobs=-1``, each
   in a fresh process, and the thread pools of joblib's workers.
 - ``memory``: resident memory after 0, 50, 100 and 200 fits, in fresh workers.
+
+Each library's worker runs Keras on the library's backend (``skdl_jax`` and
+``keras_jax`` on JAX); a library that fails is left out from then on and its
+failure recorded, so that the table says "failed: <reason>" for it.
 """
 
 import json
@@ -24,16 +32,43 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.libraries import ADAPTERS
 from benchmarks.workloads import FIT_WORKLOADS, WINE_GRID
 
 SECTIONS = ("fixed_cost", "fits", "wine", "latency", "jobs", "memory")
-ALL_LIBRARIES = ("skdl", "skdl_jit", "skdl_float32", "keras", "scikeras", "sklearn")
+ALL_LIBRARIES = (
+    "skdl",
+    "skdl_jit",
+    "skdl_float32",
+    "skdl_jax",
+    "keras",
+    "keras_jax",
+    "scikeras",
+    "sklearn",
+)
+JAX_LIBRARIES = ("skdl_jax", "keras_jax")
 # Which libraries each section compares (among those asked for).
 SECTION_LIBRARIES = {
-    "fixed_cost": ("skdl", "skdl_jit", "keras", "scikeras", "sklearn"),
+    "fixed_cost": (
+        "skdl",
+        "skdl_jit",
+        "skdl_jax",
+        "keras",
+        "keras_jax",
+        "scikeras",
+        "sklearn",
+    ),
     "fits": ALL_LIBRARIES,
-    "wine": ("skdl", "skdl_jit", "keras", "scikeras", "sklearn"),
-    "latency": ("skdl", "keras", "scikeras", "sklearn"),
+    "wine": (
+        "skdl",
+        "skdl_jit",
+        "skdl_jax",
+        "keras",
+        "keras_jax",
+        "scikeras",
+        "sklearn",
+    ),
+    "latency": ("skdl", "skdl_jax", "keras", "keras_jax", "scikeras", "sklearn"),
     "jobs": ("skdl",),
     "memory": ("skdl", "skdl_jit", "keras"),
 }
@@ -54,15 +89,17 @@ class Settings:
         return 4 if self.quick else 16
 
     def fit_repeats(self, workload) -> int:
+        """Warm repetitions, after the cold one."""
         return 1 if self.quick else workload.repeats
 
     @property
     def wine_repeats(self) -> int:
-        return 1 if self.quick else WINE_GRID["repeats"]
+        """Warm searches, after the cold one."""
+        return 1 if self.quick else WINE_GRID.repeats
 
     @property
     def latency_rounds(self) -> tuple[int, float, int]:
-        """Rounds, seconds per round and library, most calls per round."""
+        """Rounds, seconds per round and call, most calls per round."""
         return (1, 0.3, 30) if self.quick else (5, 1.0, 200)
 
     @property
@@ -78,7 +115,11 @@ class Settings:
 
 
 class Workers:
-    """One worker process per library, answering requests one at a time."""
+    """One worker process per library, answering requests one at a time.
+
+    A worker that fails to start (its library does not import, say) is left
+    out: ``failed`` maps its library to the error.
+    """
 
     def __init__(self, libraries, log_dir: Path, tag: str = ""):
         from benchmarks.worker import serve
@@ -95,8 +136,20 @@ class Workers:
             process.start()
             self._connections[library] = parent
             self._processes[library] = process
-        # Start-up (importing TensorFlow) runs in parallel.
-        self.info = self.ask_each(list(libraries), "ping")
+        # Start-up (importing TensorFlow or JAX) runs in parallel.
+        self.info = {}
+        self.failed = {}
+        for library in libraries:
+            self._connections[library].send(("ping", {}))
+        for library in libraries:
+            try:
+                self.info[library] = self._answer(library)
+            except RuntimeError as error:
+                self.failed[library] = f"start: {error}"
+
+    @property
+    def libraries(self) -> list[str]:
+        return list(self.info)
 
     def ask(self, library: str, method: str, **kwargs):
         self._connections[library].send((method, kwargs))
@@ -109,7 +162,13 @@ class Workers:
         return {library: self._answer(library) for library in libraries}
 
     def _answer(self, library: str):
-        status, value = self._connections[library].recv()
+        try:
+            status, value = self._connections[library].recv()
+        except (EOFError, OSError):
+            code = self._processes[library].exitcode
+            raise RuntimeError(
+                f"The {library} worker exited (exit code {code})"
+            ) from None
         if status != "ok":
             raise RuntimeError(f"The {library} worker failed:\n{value}")
         return value
@@ -125,16 +184,42 @@ class Workers:
                 self._processes[library].terminate()
 
 
-def _ask(workers, library, method, failures, progress, **kwargs):
-    """Ask a worker; on failure, note it and leave that library out from then on."""
-    if library in failures:
-        return None
-    try:
-        return workers.ask(library, method, **kwargs)
-    except RuntimeError as error:
-        failures[library] = f"{method}: {error}"
-        progress(f"!! {library} failed in {method}; left out from now on:\n{error}")
-        return None
+class _Session:
+    """What the sections share: settings, failures, and what workers said."""
+
+    def __init__(self, settings: Settings, progress):
+        self.settings = settings
+        self.progress = progress
+        self.failures = {}
+        self.versions = {}
+        self.backends = {}
+
+    def workers(self, libraries, tag: str = "") -> Workers | None:
+        """Fresh workers for the libraries that have not failed yet."""
+        libraries = [lib for lib in libraries if lib not in self.failures]
+        if not libraries:
+            return None
+        workers = Workers(libraries, self.settings.log_dir, tag=tag)
+        for library, info in workers.info.items():
+            self.versions.setdefault(library, info["versions"])
+            self.backends.setdefault(library, info["backend"])
+        for library, error in workers.failed.items():
+            self.failures[library] = error
+            self.progress(f"!! {library} failed to start; left out:\n{error}")
+        return workers
+
+    def ask(self, workers, library, method, **kwargs):
+        """Ask a worker; on failure, note it and leave the library out from then on."""
+        if library in self.failures:
+            return None
+        try:
+            return workers.ask(library, method, **kwargs)
+        except RuntimeError as error:
+            self.failures[library] = f"{method}: {error}"
+            self.progress(
+                f"!! {library} failed in {method}; left out from now on:\n{error}"
+            )
+            return None
 
 
 def run(settings: Settings, progress=print) -> dict:
@@ -143,54 +228,51 @@ def run(settings: Settings, progress=print) -> dict:
     results = {
         "settings": {"quick": settings.quick, "libraries": list(settings.libraries)}
     }
-    failures = results["failures"] = {}
-    step = {"failures": failures, "progress": progress}
+    session = _Session(settings, progress)
+    results["failures"] = session.failures
     pooled = sorted(
         {
             name
-            for section in settings.sections
-            if section not in ("jobs", "memory")
+            for section in ("fixed_cost", "latency")
+            if section in settings.sections
             for name in settings.libraries_for(section)
         },
         key=ALL_LIBRARIES.index,
     )
-    workers = Workers(pooled, settings.log_dir) if pooled else None
+    workers = session.workers(pooled) if pooled else None
     try:
-        if workers is not None:
-            results["versions"] = {
-                name: info["versions"] for name, info in workers.info.items()
-            }
         if "fixed_cost" in settings.sections:
-            results["fixed_cost"] = _fixed_cost(workers, settings, **step)
-        if "fits" in settings.sections:
-            results["fits"] = _fits(workers, settings, **step)
-        if "wine" in settings.sections:
-            results["wine"] = _wine(workers, settings, **step)
+            results["fixed_cost"] = _fixed_cost(workers, session)
         if "latency" in settings.sections:
-            results["latency"] = _latency(workers, settings, **step)
+            results["latency"], results["latency_calls"] = _latency(workers, session)
     finally:
         if workers is not None:
             workers.close()
+    if "fits" in settings.sections:
+        results["fits"] = _fits(session)
+    if "wine" in settings.sections:
+        results["wine"] = _wine(session)
     if "jobs" in settings.sections and settings.libraries_for("jobs"):
         results["jobs"] = _jobs(settings, progress)
     if "memory" in settings.sections:
-        results["memory"] = _memory(settings, progress)
+        results["memory"] = _memory(session)
+    results["versions"] = session.versions
+    results["backends"] = session.backends
     results["duration_s"] = time.perf_counter() - started
     return results
 
 
-def _fixed_cost(workers, settings, failures, progress) -> dict:
-    libraries = settings.libraries_for("fixed_cost")
+def _fixed_cost(workers, session) -> dict:
+    libraries = session.settings.libraries_for("fixed_cost")
+    libraries = [lib for lib in libraries if workers and lib in workers.libraries]
     times = {library: [] for library in libraries}
     # The first fit in each (fresh) worker, then the others in turns.
-    for _ in range(settings.fixed_cost_fits):
+    for _ in range(session.settings.fixed_cost_fits):
         for library in libraries:
-            answer = _ask(
-                workers, library, "one_epoch_fits", failures, progress, count=1
-            )
+            answer = session.ask(workers, library, "one_epoch_fits", count=1)
             times[library] += answer or []
-    times = _without_failed(times, failures)
-    progress("fixed cost: " + _medians(times, skip_first=True))
+    times = _without_failed(times, session.failures)
+    session.progress("fixed cost: " + _medians(times, skip_first=True))
     return times
 
 
@@ -200,81 +282,109 @@ def _without_failed(entries: dict, failures: dict) -> dict:
     }
 
 
-def _fits(workers, settings, failures, progress) -> dict:
-    libraries = settings.libraries_for("fits")
+def _fits(session) -> dict:
+    settings = session.settings
     results = {}
     for name in settings.workloads:
         workload = FIT_WORKLOADS[name]
         epochs = workload.epochs_for(settings.quick)
+        # Fresh workers for each workload: the first fit is a cold one.
+        workers = session.workers(settings.libraries_for("fits"), tag=f"-{name}")
+        if workers is None:
+            continue
+        libraries = workers.libraries
         runs = {library: [] for library in libraries}
-        for _ in range(1 + settings.fit_repeats(workload)):
+        try:
+            for _ in range(1 + settings.fit_repeats(workload)):
+                for library in libraries:
+                    answer = session.ask(
+                        workers, library, "fit", workload=name, epochs=epochs
+                    )
+                    if answer is not None:
+                        runs[library].append(answer)
+        finally:
+            workers.close()
+        runs = _without_failed(runs, session.failures)
+        results[name] = {"epochs": epochs, "runs": runs, "first_is_cold": True}
+        times = {lib: [run["seconds"] for run in rs] for lib, rs in runs.items()}
+        session.progress(
+            f"{name} ({epochs} epochs): " + _medians(times, skip_first=True)
+        )
+    return results
+
+
+def _wine(session) -> dict:
+    settings = session.settings
+    # Fresh workers: the first search is a cold one.
+    workers = session.workers(settings.libraries_for("wine"), tag="-wine")
+    libraries = workers.libraries if workers is not None else []
+    runs = {library: [] for library in libraries}
+    try:
+        for _ in range(1 + settings.wine_repeats):
             for library in libraries:
-                answer = _ask(
-                    workers,
-                    library,
-                    "fit",
-                    failures,
-                    progress,
-                    workload=name,
-                    epochs=epochs,
+                answer = session.ask(
+                    workers, library, "grid_search", grid="wine", quick=settings.quick
                 )
                 if answer is not None:
                     runs[library].append(answer)
-        runs = _without_failed(runs, failures)
-        results[name] = {"epochs": epochs, "runs": runs}
-        times = {lib: [run["seconds"] for run in rs] for lib, rs in runs.items()}
-        progress(f"{name} ({epochs} epochs): " + _medians(times, skip_first=True))
-    return results
-
-
-def _wine(workers, settings, failures, progress) -> dict:
-    libraries = settings.libraries_for("wine")
-    runs = {library: [] for library in libraries}
-    for _ in range(settings.wine_repeats):
-        for library in libraries:
-            answer = _ask(
-                workers,
-                library,
-                "wine_search",
-                failures,
-                progress,
-                quick=settings.quick,
-            )
-            if answer is not None:
-                runs[library].append(answer)
-    runs = _without_failed(runs, failures)
+    finally:
+        if workers is not None:
+            workers.close()
+    runs = _without_failed(runs, session.failures)
     times = {lib: [run["seconds"] for run in rs] for lib, rs in runs.items()}
-    progress("red-wine grid search: " + _medians(times))
+    session.progress("red-wine grid search: " + _medians(times, skip_first=True))
+    for library, library_runs in runs.items():
+        if not all(run.get("claims_hold", True) for run in library_runs):
+            session.progress(
+                f"!! {library}'s red-wine candidates did not all train with the "
+                "optimizer they name"
+            )
     return {
-        "epochs": WINE_GRID["quick_epochs" if settings.quick else "epochs"],
-        "n_splits": WINE_GRID["quick_n_splits" if settings.quick else "n_splits"],
+        "epochs": WINE_GRID.epochs_for(settings.quick),
+        "n_splits": WINE_GRID.n_splits_for(settings.quick),
         "runs": runs,
+        "first_is_cold": True,
     }
 
 
-def _latency(workers, settings, failures, progress) -> dict:
+def _latency(workers, session) -> tuple[dict, dict]:
+    """Default ``predict`` times, and those of the libraries' faster calls."""
+    settings = session.settings
     libraries = settings.libraries_for("latency")
+    libraries = [lib for lib in libraries if workers and lib in workers.libraries]
+    calls = {library: ADAPTERS[library].predict_calls for library in libraries}
     rounds, budget, max_calls = settings.latency_rounds
-    results = {}
+    results, extra = {}, {}
     for rows in (1, 1000):
-        times = {library: [] for library in libraries}
+        times = {
+            library: {call: [] for call in calls[library]} for library in libraries
+        }
         for _ in range(rounds):
             for library in libraries:
-                answer = _ask(
-                    workers,
-                    library,
-                    "latency",
-                    failures,
-                    progress,
-                    rows=rows,
-                    budget_s=budget,
-                    max_calls=max_calls,
-                )
-                times[library] += answer or []
-        times = _without_failed(times, failures)
-        results[str(rows)] = times
-        progress(f"predict {rows} row(s): " + _medians(times, unit="ms"))
-    return results
+                for call in calls[library]:
+                    answer = session.ask(
+                        workers,
+                        library,
+                        "latency",
+                        rows=rows,
+                        budget_s=budget,
+                        max_calls=max_calls,
+                        call=call,
+                    )
+                    times[library][call] += answer or []
+        times = _without_failed(times, session.failures)
+        results[str(rows)] = {lib: by_call["predict"] for lib, by_call in times.items()}
+        extra[str(rows)] = {
+            lib: {call: t for call, t in by_call.items() if call != "predict"}
+            for lib, by_call in times.items()
+            if len(by_call) > 1
+        }
+        session.progress(
+            f"predict {rows} row(s): " + _medians(results[str(rows)], unit="ms")
+        )
+        for lib, by_call in extra[str(rows)].items():
+            session.progress(f"  {lib}: " + _medians(by_call, unit="ms"))
+    return results, extra
 
 
 def _jobs(settings, progress) -> dict:
@@ -308,11 +418,12 @@ def _jobs(settings, progress) -> dict:
     return runs
 
 
-def _memory(settings, progress) -> dict:
-    libraries = settings.libraries_for("memory")
-    if not libraries:
+def _memory(session) -> dict:
+    settings, progress = session.settings, session.progress
+    workers = session.workers(settings.libraries_for("memory"), tag="-memory")
+    if workers is None or not workers.libraries:
         return {}
-    workers = Workers(libraries, settings.log_dir, tag="-memory")
+    libraries = workers.libraries
     try:
         checkpoints = settings.memory_checkpoints
         # Memory, not time: both libraries may run at once.

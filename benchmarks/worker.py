@@ -2,7 +2,9 @@
 
 The suite keeps one worker per library alive and sends it requests in turn,
 so that the libraries' measurements interleave (a busy spell on the machine
-hits them all alike) while each library keeps its own process.
+hits them all alike) while each library keeps its own process. A worker sets
+``KERAS_BACKEND`` to its library's backend before anything imports Keras,
+which reads it once, on import.
 """
 
 import gc
@@ -11,10 +13,14 @@ import sys
 import time
 import traceback
 import warnings
+from importlib import metadata
 
 import numpy as np
 
-from benchmarks.workloads import FIT_WORKLOADS, WINE_GRID
+from benchmarks.workloads import FIT_WORKLOADS, GRID_WORKLOADS
+
+# Versions the results record, where installed, whichever backend runs.
+PACKAGES = ("numpy", "scikit-learn", "keras", "tensorflow", "jax", "jaxlib")
 
 # The diabetes network serves the fixed-cost, latency and memory measurements.
 SMALL = FIT_WORKLOADS["diabetes"]
@@ -32,6 +38,22 @@ def rss_mb() -> float | None:
     return None
 
 
+def package_versions(library: str) -> dict:
+    """Python's version and the installed versions of what ``library`` uses."""
+    versions = {"python": sys.version.split()[0]}
+    packages = list(PACKAGES) + ["scikeras"] * (library == "scikeras")
+    for package in packages:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    if library.startswith("skdl"):
+        import skdl
+
+        versions["skdl"] = getattr(skdl, "__version__", "dev")
+    return versions
+
+
 class Worker:
     def __init__(self, library: str):
         from benchmarks.libraries import ADAPTERS
@@ -47,25 +69,15 @@ class Worker:
         return self._data[workload.name]
 
     def ping(self) -> dict:
-        versions = {"python": sys.version.split()[0], "numpy": np.__version__}
-        import sklearn
-
-        versions["scikit-learn"] = sklearn.__version__
-        if self.library != "sklearn":
+        """This worker's process id, package versions and Keras backend."""
+        versions = package_versions(self.library)
+        backend = None
+        if self.adapter.backend is not None:
             import keras
-            import tensorflow as tf
 
-            versions["tensorflow"] = tf.__version__
-            versions["keras"] = keras.__version__
-        if self.library == "scikeras":
-            import scikeras
-
-            versions["scikeras"] = scikeras.__version__
-        if self.library.startswith("skdl"):
-            import skdl
-
-            versions["skdl"] = getattr(skdl, "__version__", "dev")
-        return {"pid": os.getpid(), "versions": versions}
+            # What Keras really runs on, not only what was asked.
+            backend = keras.backend.backend()
+        return {"pid": os.getpid(), "versions": versions, "backend": backend}
 
     def fit(self, workload: str, epochs: int) -> dict:
         workload = FIT_WORKLOADS[workload]
@@ -78,19 +90,23 @@ class Worker:
         X, y = self.data(SMALL)
         return [self.adapter.fit(SMALL, X, y, 1)[0] for _ in range(count)]
 
-    def latency(self, rows: int, budget_s: float, max_calls: int) -> list[float]:
+    def latency(
+        self, rows: int, budget_s: float, max_calls: int, call: str = "predict"
+    ) -> list[float]:
+        """Times of ``call`` (see ``libraries.CALL_LABELS``) on ``rows`` rows."""
         X, y = self.data(SMALL)
         if self._predictor is None:
             self._predictor = self.adapter.fit(SMALL, X, y, 1)[1]
+        predict = self.adapter.predictor(self._predictor, call)
         inputs = self.adapter.inputs(np.resize(X, (rows, X.shape[1])))
-        self.adapter.predict(self._predictor, inputs)  # warm-up, not timed
+        predict(inputs)  # warm-up, not timed
         times = []
         deadline = time.perf_counter() + budget_s
         while len(times) < max_calls and (
             len(times) < 3 or time.perf_counter() < deadline
         ):
             start = time.perf_counter()
-            self.adapter.predict(self._predictor, inputs)
+            predict(inputs)
             times.append(time.perf_counter() - start)
         return times
 
@@ -107,13 +123,28 @@ class Worker:
             readings.append(rss_mb())
         return readings
 
-    def wine_search(self, quick: bool) -> dict:
-        seconds, best, score = self.adapter.wine_search(
-            epochs=WINE_GRID["quick_epochs" if quick else "epochs"],
-            n_splits=WINE_GRID["quick_n_splits" if quick else "n_splits"],
+    def grid_search(self, grid: str, quick: bool) -> dict:
+        grid = GRID_WORKLOADS[grid]
+        result = self.adapter.grid_search(
+            grid, epochs=grid.epochs_for(quick), n_splits=grid.n_splits_for(quick)
         )
         gc.collect()
-        return {"seconds": seconds, "best": best, "score": score}
+        return result
+
+
+def use_backend(library: str) -> None:
+    """Set ``KERAS_BACKEND`` for ``library``; Keras must not be imported yet."""
+    from benchmarks.libraries import ADAPTERS
+
+    backend = ADAPTERS[library].backend
+    if backend is None:
+        return
+    if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != backend:
+        raise RuntimeError(
+            f"Keras was imported before {library}'s worker could set "
+            f"KERAS_BACKEND={backend}"
+        )
+    os.environ["KERAS_BACKEND"] = backend
 
 
 def serve(connection, library: str, log_path: str) -> None:
@@ -124,6 +155,7 @@ def serve(connection, library: str, log_path: str) -> None:
     sys.stderr = open(log_path, "a", buffering=1)  # noqa: SIM115
     warnings.simplefilter("ignore")
     try:
+        use_backend(library)
         worker = Worker(library)
     except BaseException:
         connection.send(("error", traceback.format_exc()))
