@@ -19,6 +19,7 @@ would fight over the cores.
 
 import os
 import sys
+from contextlib import contextmanager
 
 from skdl._native_stderr import captured_native_stderr
 
@@ -65,6 +66,23 @@ def import_quietly() -> None:
                 _limit_threads(tf)
             # Device discovery logs too (cuInit on machines without a GPU).
             tf.config.list_physical_devices()
+
+
+@contextmanager
+def quiet_serialization():
+    """Run Keras serialization with TensorFlow's start-up logs silenced.
+
+    Keras's ``serialize_keras_object`` imports TensorFlow whenever it is
+    installed, on every backend (to recognise ``tf.TensorShape``). Getting
+    a model's configuration, saving or pickling it can therefore be what
+    first imports TensorFlow under JAX, and TensorFlow's runtime then logs
+    to file descriptor 2; this keeps that first import as quiet as skdl's.
+    """
+    if "tensorflow" in sys.modules:
+        yield
+        return
+    with captured_native_stderr():
+        yield
 
 
 import_quietly()

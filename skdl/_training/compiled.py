@@ -30,6 +30,7 @@ from collections import OrderedDict
 
 import keras
 
+from skdl._keras_import import quiet_serialization
 from skdl._native_stderr import captured_native_stderr
 
 _QUIET_ATTRIBUTE = "_omit_frequent_tracing_warning"
@@ -305,7 +306,8 @@ def model_key(model) -> str | None:
     """
     key = getattr(model, _KEY_ATTRIBUTE, _NOT_YET)
     if key is _NOT_YET:
-        key = _model_key(model, state_variables(model))
+        with quiet_serialization():
+            key = _model_key(model, state_variables(model))
         object.__setattr__(model, _KEY_ATTRIBUTE, key)
     return key
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from skdl._keras_import import quiet_serialization
 from skdl._training.precision import float_precision
 
 _ARCHIVE_NAME = "model.keras"
@@ -32,7 +33,7 @@ def network_bytes(model: keras.Model) -> bytes:
     # is what there is to copy, and Keras's warning about that is noise.
     # (Warning filters are process-wide: changed only for such a model.)
     quiet = warnings.catch_warnings() if not model.built else nullcontext()
-    with tempfile.TemporaryDirectory() as folder, quiet:
+    with tempfile.TemporaryDirectory() as folder, quiet, quiet_serialization():
         if not model.built:
             warnings.filterwarnings("ignore", "You are saving a model that has not")
         path = Path(folder, _ARCHIVE_NAME)
