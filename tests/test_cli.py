@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 
+import keras
 import pytest
 
 from skdl.cli import main
@@ -62,6 +63,10 @@ def test_report_prints_table_and_writes_html(grid_file, tmp_path, capsys):
     assert page.count("data:image/png;base64,") == 4
     assert 'id="figure-heatmaps"' in page
     assert "wine_quality" in page
+    # The backend the networks trained on is named, as Keras names it.
+    backend = f"Keras {keras.__version__} on {keras.backend.backend()} "
+    assert f"Networks trained with {backend}" in captured.out
+    assert backend in captured.err and backend in page
 
 
 def test_cv_option_overrides_the_grid_files_folds(grid_file, capsys):

@@ -1,5 +1,6 @@
 """``skdl report``: run the grid file's search on the data and report on it."""
 
+import importlib.metadata
 import importlib.util
 import os
 import shutil
@@ -72,9 +73,11 @@ def _run_report(args, stack: ExitStack) -> int:
     n_candidates = sum(len(ParameterGrid(s.param_grid)) for s in searches.values())
     total = n_candidates * n_splits
     several = f" of {len(searches)} estimators" if grid_file.several else ""
+    backend = _keras_backend(estimators)
     print(
         f"{args.data}: {X.shape[0]} rows, {X.shape[1]} features -> {y.name}; "
-        f"{n_candidates} candidates{several} x {n_splits} folds",
+        f"{n_candidates} candidates{several} x {n_splits} folds"
+        + (f"; {backend}" if backend else ""),
         file=sys.stderr,
     )
     progress = nullcontext()
@@ -103,6 +106,8 @@ def _run_report(args, stack: ExitStack) -> int:
             f"{worker}; see the workers' logs (out of memory?)"
         ) from None
     title = args.title or f"Cross-validation report: {args.data}"
+    if backend and not args.title:
+        title += f" ({backend})"
     if grid_file.several:
         report = CVReport.from_searches(searches, X=X, y=y, title=title)
     else:
@@ -116,6 +121,8 @@ def _run_report(args, stack: ExitStack) -> int:
     print("Best parameters:")
     for name, value in report.best_params.items():
         print(f"  {name} = {value!r}")
+    if backend:
+        print(f"Networks trained with {backend}")
     if args.out:
         try:
             report.to_html(args.out)
@@ -123,6 +130,26 @@ def _run_report(args, stack: ExitStack) -> int:
             raise CommandError(f"cannot write {args.out}: {error.strerror}") from None
         print(f"\nReport written to {args.out}")
     return 0
+
+
+def _keras_backend(estimators) -> str | None:
+    """ "Keras 3.15.0 on jax 0.10.2", if any estimator is a Keras one."""
+    from skdl.estimators._base import BaseKerasEstimator
+
+    def is_keras(estimator) -> bool:  # itself, or a step of a pipeline
+        parts = [estimator, *estimator.get_params(deep=True).values()]
+        return any(isinstance(part, BaseKerasEstimator) for part in parts)
+
+    if not any(is_keras(estimator) for estimator in estimators):
+        return None
+    import keras
+
+    name = keras.backend.backend()
+    try:
+        version = " " + importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        version = ""
+    return f"Keras {keras.__version__} on {name}{version}"
 
 
 def _check_writable(path):
