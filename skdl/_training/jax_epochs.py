@@ -40,6 +40,7 @@ from skdl._training.sparse import is_sparse
 _MODEL_ATTRIBUTE = "_skdl_jax_functions"
 # Every function a model ran with, shared or not, by name (see introspect).
 _USED_ATTRIBUTE = "_skdl_jax_used"
+_VARIABLES_ATTRIBUTE = "_skdl_jax_variables"
 # Architectures whose compiled functions are kept; the least recently used go.
 _MAX_SHARED = 32
 _SHARED: OrderedDict = OrderedDict()
@@ -325,14 +326,32 @@ def _forward_function(model):
         p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
     )
     kwargs = {"training": False} if takes_training else {}
+    # The values come in model.variables' order (see _all_variables); which
+    # of them are trainable is part of the architecture.
+    position = {id(variable): index for index, variable in enumerate(model.variables)}
+    trainable = [position[id(v)] for v in model.trainable_variables]
+    non_trainable = [position[id(v)] for v in model.non_trainable_variables]
 
-    def forward(trainable_values, non_trainable_values, x):
+    def forward(values, x):
         outputs, _ = model.stateless_call(
-            trainable_values, non_trainable_values, x, **kwargs
+            [values[i] for i in trainable],
+            [values[i] for i in non_trainable],
+            x,
+            **kwargs,
         )
         return outputs
 
     return forward
+
+
+def _all_variables(model) -> list:
+    """``model.variables``, listed once: walking the layers costs more than
+    a one-row prediction, and a built model's variables do not change."""
+    variables = getattr(model, _VARIABLES_ATTRIBUTE, None)
+    if variables is None:
+        variables = list(model.variables)
+        object.__setattr__(model, _VARIABLES_ATTRIBUTE, variables)
+    return variables
 
 
 def forward_batch(model, x):
@@ -343,9 +362,7 @@ def forward_batch(model, x):
     # to the device faster than a separate jnp.asarray.
     inputs = map_arrays(lambda array: host_array(array, rows), x)
     function = compiled(model, "forward", _forward_function)
-    outputs = function(
-        [v.value for v in model.trainable_variables],
-        [v.value for v in model.non_trainable_variables],
-        inputs,
-    )
+    outputs = function([v.value for v in _all_variables(model)], inputs)
+    if isinstance(outputs, jax.Array):
+        return np.asarray(outputs)[:n_rows]
     return jax.tree.map(lambda array: np.asarray(array)[:n_rows], outputs)

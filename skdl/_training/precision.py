@@ -14,7 +14,7 @@ data's precision, and restores them afterwards.
 """
 
 import threading
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 
 import keras
 from keras.src.backend.common import global_state
@@ -23,20 +23,17 @@ _FLOATX_LOCK = threading.RLock()
 _DTYPE_POLICY = "dtype_policy"
 
 
-@contextmanager
 def backend_precision(dtype: str):
-    """Let the backend compute in ``dtype`` inside the block.
+    """A context in which the backend computes in ``dtype``.
 
-    Only JAX needs this, for float64: ``jax.enable_x64(True)`` for the
-    current thread, for the block's duration.
+    Only JAX needs one, for float64: ``jax.enable_x64(True)``, for the
+    current thread and the block's duration. Elsewhere nothing is done.
     """
     if dtype == "float64" and keras.backend.backend() == "jax":
         import jax
 
-        with jax.enable_x64(True):
-            yield
-    else:
-        yield
+        return jax.enable_x64(True)
+    return nullcontext()
 
 
 @contextmanager

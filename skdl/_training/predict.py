@@ -85,6 +85,8 @@ def _eager_forward(model, x):
 def _concatenated(batches: list):
     """One array per output, from the outputs of each batch."""
     first = batches[0]
+    if len(batches) == 1:
+        return first
     if isinstance(first, dict):
         return {
             name: np.concatenate([batch[name] for batch in batches], axis=0)

@@ -495,7 +495,9 @@ or MultiInput
     def _network_outputs(self, X) -> np.ndarray:
         check_is_fitted(self)
         X = self._encode_features(self._validate_predict_data(X))
-        batch_size = routed(self.get_params(deep=False), "predict").get("batch_size")
+        # The one routed predict option, read directly: get_params would
+        # cost more than a one-row prediction.
+        batch_size = vars(self).get("predict__batch_size")
         batch_size = resolved_batch_size(batch_size, n_samples(X))
         with backend_precision(self.X_dtype_.name):
             return forward(self.model_, self._network_inputs(X), batch_size)
