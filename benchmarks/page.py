@@ -113,6 +113,11 @@ def _rst_extras(summary: dict) -> str:
     return "".join(f"\n{part}\n" for part in parts)
 
 
+# The "Choosing a backend" guide includes the tables between these comments.
+_BACKENDS_TABLE_START = "\n.. backends-table-start\n\n"
+_BACKENDS_TABLE_END = "\n.. backends-table-end\n"
+
+
 def _backends_section(backends: dict | None) -> str:
     """Issue 13's targets per Keras backend, from ``backends.json``."""
     command = "``.venv/bin/python -m benchmarks backends``"
@@ -139,8 +144,9 @@ with ``latest.json``.
         return (
             intro
             + "\nNot measured yet: no ``benchmarks/results/backends.json``.\n\n"
+            + _BACKENDS_TABLE_START
             + _rst_table(["target", "goal", "verdict", "measured"], rows)
-            + "\n"
+            + _BACKENDS_TABLE_END
         )
     meta = backends["meta"]
     header, rows = backends_module.table(backends["results"])
@@ -153,10 +159,11 @@ with ``latest.json``.
         intro + f"\nMeasured on {meta['date']} with ``{meta['command']}`` on "
         f"{meta['machine']['cpu_count']} CPU cores ({meta['machine']['processor']}); "
         f"{_literal(meta['note'])}\n\n"
+        + _BACKENDS_TABLE_START
         + _rst_table(header, rows)
         + "\n\n"
         + _rst_table(["target", "goal", "verdict", "measured"], target_rows)
-        + "\n"
+        + _BACKENDS_TABLE_END
     )
 
 
