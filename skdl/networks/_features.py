@@ -177,8 +177,8 @@ class TabularEncoding(keras.layers.Layer):
     >>> from skdl.networks import TabularEncoding
     >>> X = np.array([[0.0, 1.0], [10.0, 2.0], [20.0, 0.0]])
     >>> layer = TabularEncoding.from_data(X, categorical_cardinalities={1: 3})
-    >>> layer(X).shape
-    TensorShape([3, 4])
+    >>> tuple(layer(X).shape)
+    (3, 4)
     """
 
     def __init__(
