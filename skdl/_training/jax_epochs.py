@@ -41,8 +41,10 @@ _MODEL_ATTRIBUTE = "_skdl_jax_functions"
 # Every function a model ran with, shared or not, by name (see introspect).
 _USED_ATTRIBUTE = "_skdl_jax_used"
 _VARIABLES_ATTRIBUTE = "_skdl_jax_variables"
-# Architectures whose compiled functions are kept; the least recently used go.
-_MAX_SHARED = 32
+# Compiled functions kept (about six per architecture: the training and
+# validation epochs and single batches, the metrics, the forward pass); the
+# least recently used go first.
+_MAX_SHARED = 192
 _SHARED: OrderedDict = OrderedDict()
 _SHARED_LOCK = threading.Lock()
 

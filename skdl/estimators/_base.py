@@ -18,7 +18,7 @@ import inspect
 import keras
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils.validation import check_is_fitted
+from sklearn.exceptions import NotFittedError
 
 from skdl._training.data import Dataset
 from skdl._training.loop import ensure_built, train
@@ -493,7 +493,13 @@ or MultiInput
 
     # -------------------------------------------------------------- predict
     def _network_outputs(self, X) -> np.ndarray:
-        check_is_fitted(self)
+        if not self.__sklearn_is_fitted__():
+            # check_is_fitted's own message; calling it costs a tenth of a
+            # one-row prediction (it builds the estimator's tags).
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call "
+                "'fit' with appropriate arguments before using this estimator."
+            )
         X = self._encode_features(self._validate_predict_data(X))
         # The one routed predict option, read directly: get_params would
         # cost more than a one-row prediction.
