@@ -4,6 +4,9 @@ These run in the JAX pass of ``scripts/test.sh`` (``KERAS_BACKEND=jax``);
 the engine is JAX's own, so under another backend there is nothing to test.
 """
 
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -84,3 +87,24 @@ def test_a_custom_stateless_train_step_is_honoured(regression_data):
         np.testing.assert_array_equal(ours, theirs)
     # It did run: the loss was computed and logged.
     assert np.isfinite(regressor.history_["loss"][0])
+
+
+def test_many_fits_need_no_tensorflow(tmp_path):
+    # Without TensorFlow installed (blocked here), fits go on past the point
+    # where TensorFlow's kernel cache would be emptied.
+    script = tmp_path / "fits.py"
+    script.write_text(
+        "import sys\n"
+        "sys.modules['tensorflow'] = None\n"
+        "import numpy as np, skdl\n"
+        "X, y = np.arange(20.0).reshape(10, 2), np.arange(10.0)\n"
+        "for seed in range(60):\n"
+        "    skdl.KerasRegressor(hidden_layer_sizes=(3, 3), epochs=1,\n"
+        "                        random_state=seed).fit(X, y)\n"
+        "print('fits', seed + 1)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "fits 60" in result.stdout

@@ -80,6 +80,8 @@ def clear_kernel_cache() -> None:
 def note_new_variables(count: int) -> None:
     """Count variables just created; empty TensorFlow's kernel cache if due."""
     global _variables_since_clear
+    if keras.backend.backend() != "tensorflow":
+        return  # only TensorFlow keeps a compiled kernel per variable
     with _CACHE_LOCK:
         _variables_since_clear += count
         due = _variables_since_clear >= _VARIABLES_BETWEEN_CACHE_CLEARS

@@ -1,8 +1,10 @@
 """Build Keras models in the float precision of the training data.
 
 scikit-learn's MLP computes in float64 unless it is given float32, and the
-estimator checks compare results with float64 tolerances. TensorFlow and
-PyTorch compute in float64 whenever asked. JAX computes in 32 bits unless
+estimator checks compare results with float64 tolerances. TensorFlow
+computes in float64 whenever asked (on PyTorch, Keras's own ``matmul`` still
+computes float64 in float32: keras-team/keras#23704). JAX computes in 32 bits
+unless
 64-bit types are enabled; skdl never turns on the process-wide
 ``jax_enable_x64``, but runs its own work on a float64 network inside JAX's
 ``jax.enable_x64(True)`` context (:func:`backend_precision`), which holds for
