@@ -7,9 +7,10 @@ import sys
 import keras
 import numpy as np
 import pytest
-from tensorflow.python.framework import config as tf_config
+from keras.src.backend.common import global_state as keras_global_state
 
 from skdl import KerasClassifier, KerasRegressor
+from skdl._training import seeding
 
 FIT_AND_PRINT = """
 import numpy as np
@@ -19,6 +20,9 @@ X, y = make_classification(n_samples=60, n_features=4, random_state=0)
 clf = KerasClassifier(hidden_layer_sizes=(8,), dropout=0.2, epochs=5,
                       batch_size=8, random_state=42).fit(X, y)
 print(repr(clf.predict_proba(X).tolist()))
+# Raises if the fit switched TensorFlow's op determinism on (without a seed).
+import tensorflow as tf
+tf.random.uniform([1])
 """
 
 
@@ -27,7 +31,8 @@ def global_state():
         random.getstate(),
         keras.config.floatx(),
         keras.config.dtype_policy().name,
-        tf_config.is_op_determinism_enabled(),
+        keras_global_state.get_global_attribute(seeding.KERAS_SEED_GENERATOR),
+        dict(keras_global_state.get_global_attribute(seeding.KERAS_NAME_UIDS) or {}),
     )
 
 
@@ -96,3 +101,36 @@ def test_random_state_instance_is_accepted(binary_data):
     first = KerasClassifier(random_state=np.random.RandomState(5), epochs=2).fit(X, y)
     second = KerasClassifier(random_state=np.random.RandomState(5), epochs=2).fit(X, y)
     np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+# ------------------------------------------------ Keras state without accessors
+def test_keras_global_seed_generator_is_where_skdl_seeds_it():
+    # No public accessor: seeding reads and restores it in Keras's global
+    # state. This fails the day Keras keeps it elsewhere.
+    keras.random.uniform(())  # creates the global generator if needed
+    generator = keras_global_state.get_global_attribute(seeding.KERAS_SEED_GENERATOR)
+    assert isinstance(generator, keras.random.SeedGenerator)
+    draws = []
+    for _ in range(2):
+        with seeding.seeded(7):
+            draws.append(float(keras.random.uniform(())))
+            inside = keras_global_state.get_global_attribute(
+                seeding.KERAS_SEED_GENERATOR
+            )
+            assert inside is not generator
+    assert draws[0] == draws[1]
+    assert (
+        keras_global_state.get_global_attribute(seeding.KERAS_SEED_GENERATOR)
+        is generator
+    )
+
+
+def test_layer_names_restart_where_skdl_restores_them():
+    # Same: the counters behind "dense_3" live in Keras's global state.
+    names = []
+    for _ in range(2):
+        with seeding.seeded(0):
+            names.append(keras.layers.Dense(1).name)
+            uids = keras_global_state.get_global_attribute(seeding.KERAS_NAME_UIDS)
+            assert uids["dense"] >= 1
+    assert names[0] == names[1]

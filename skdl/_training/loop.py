@@ -19,7 +19,6 @@ batches in the same order, so the results are those of the fused path.
 import keras
 import numpy as np
 
-from skdl._training.compiled import note_new_variables, state_variables
 from skdl._training.data import Dataset, map_arrays
 from skdl._training.precision import float_precision
 from skdl._training.sparse import densified
@@ -73,7 +72,6 @@ def ensure_built(model, data: Dataset, dtype: str) -> None:
         model._symbolic_build(data_batch=batch)
         if model.optimizer is not None and not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
-    note_new_variables(len(state_variables(model)))
 
 
 def train(

@@ -8,20 +8,11 @@ bounded.
 
 import numpy as np
 
-from skdl._training.compiled import compiled_function
 from skdl._training.data import has_sparse, map_arrays
 from skdl._training.sparse import densified
 
-_PREDICT_FUNCTION = "forward"
 # Sparse inputs are predicted in batches of at most this many dense values.
 _DENSE_VALUES_PER_BATCH = 4_000_000
-
-
-def _forward_function(model):
-    def forward(x):
-        return model(x, training=False)
-
-    return forward
 
 
 def forward(model, x, batch_size: int | None = None):
@@ -44,20 +35,15 @@ def forward(model, x, batch_size: int | None = None):
         In the structure of the model's outputs: an array for a single
         output, a list or dict of arrays for a list or dict of outputs.
     """
-    import tensorflow as tf
+    from skdl._training.tf_epochs import tf_forward
 
     n_samples = _n_samples(x)
     batch_size = batch_size or _default_batch_size(x, n_samples)
     batches = []
     for start in range(0, n_samples, batch_size):
         rows = slice(start, start + batch_size)
-        batch = map_arrays(
-            lambda array, rows=rows: tf.constant(densified(array[rows])), x
-        )
-        function = compiled_function(
-            model, _PREDICT_FUNCTION, _forward_function, [batch]
-        )
-        batches.append(map_arrays(lambda tensor: tensor.numpy(), function(batch)))
+        batch = map_arrays(lambda array, rows=rows: densified(array[rows]), x)
+        batches.append(tf_forward(model, batch))
     return _concatenated(batches)
 
 

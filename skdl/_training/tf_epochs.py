@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from skdl._training.compiled import compiled_function
+from skdl._training.compiled import compiled_forward, compiled_step
 from skdl._training.data import Dataset, as_floats, has_sparse, map_arrays
 from skdl._training.sparse import SparseRows, dense_rows, is_sparse, sparse_rows
 
@@ -111,6 +111,8 @@ class Epochs:
         self.tensors = [
             map_arrays(tensor, part) for part in (data.x, data.y, data.sample_weight)
         ]
+        # Builds a template when the architecture has no free one.
+        self.sample = data.subset(slice(0, 1))
 
     def run(self, order: np.ndarray) -> dict[str, float]:
         self.model.reset_metrics()
@@ -136,11 +138,12 @@ class Epochs:
             tf.constant(order, dtype=tf.int32),
             tf.constant(self.batch_size, dtype=tf.int32),
         ]
-        function = compiled_function(
+        function = compiled_step(
             self.model,
             self.name,
             lambda model: _epoch_function(model, step_name),
             inputs,
+            self.sample,
         )
         return function(*inputs)
 
@@ -176,8 +179,13 @@ class _XLAEpochs(Epochs):
             tf.constant(batches),
             tf.constant(self.n_full, dtype=tf.int32),
         ]
-        function = compiled_function(
-            self.model, _XLA_FUNCTION, _full_batches_function, inputs, jit_compile=True
+        function = compiled_step(
+            self.model,
+            _XLA_FUNCTION,
+            _full_batches_function,
+            inputs,
+            self.sample,
+            jit_compile=True,
         )
         try:
             return function(*inputs)
@@ -207,3 +215,17 @@ def training_epochs(model, data: Dataset, batch_size: int) -> Epochs:
 def evaluation_epochs(model, data: Dataset, batch_size: int) -> Epochs:
     """Passes of ``model.test_step`` over ``data`` (validation after each epoch)."""
     return Epochs(model, data, batch_size, TEST_FUNCTION)
+
+
+def tf_forward(model, batch):
+    """The model's outputs for ``batch``, as NumPy arrays.
+
+    ``batch`` is a dense NumPy array, or a list or dict of them, in the
+    dtypes the model takes; the outputs come in the structure of the model's
+    outputs. One compiled call, shared by the models of an architecture.
+    """
+    import tensorflow as tf
+
+    inputs = map_arrays(tf.constant, batch)
+    outputs = compiled_forward(model, inputs)(inputs)
+    return map_arrays(lambda tensor: tensor.numpy(), outputs)
