@@ -134,3 +134,32 @@ def test_layer_names_restart_where_skdl_restores_them():
             uids = keras_global_state.get_global_attribute(seeding.KERAS_NAME_UIDS)
             assert uids["dense"] >= 1
     assert names[0] == names[1]
+
+
+def test_seeded_builds_do_not_depend_on_other_threads_drawing():
+    # Python's random is process-wide and Keras draws its default seeds
+    # from it: skdl's ready-made network passes explicit seeds instead, so
+    # another thread drawing during a build changes nothing.
+    import threading
+
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    params = {"hidden_layer_sizes": (8, 4), "dropout": 0.2, "random_state": 0}
+    expected = KerasClassifier(**params).initialize(X, y).model_.get_weights()
+    stop = threading.Event()
+
+    def draw():
+        while not stop.is_set():
+            random.random()
+
+    thread = threading.Thread(target=draw, daemon=True)
+    thread.start()
+    try:
+        for _ in range(3):
+            weights = KerasClassifier(**params).initialize(X, y).model_.get_weights()
+            for got, want in zip(weights, expected, strict=True):
+                np.testing.assert_array_equal(got, want)
+    finally:
+        stop.set()
+        thread.join()

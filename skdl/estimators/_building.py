@@ -108,6 +108,9 @@ class BuildingMixin:
                     dropout=self.dropout,
                     alpha=self.alpha,
                     input_encoding=self._input_encoding(X, sample_weight),
+                    # Seeds of the network's own: Python's global random is
+                    # shared with every thread (seeding.py).
+                    seed=self._seed_,
                 )
             else:
                 self._check_network_parameters_unused(builder)
@@ -149,6 +152,9 @@ class BuildingMixin:
             sample_weight=sample_weight,
             alpha=self.alpha,
             name="tabular_encoding",
+            # A stream of its own, so that the number of categorical columns
+            # does not shift the seeds of the hidden layers.
+            seed=int(np.random.SeedSequence([self._seed_, 1]).generate_state(1)[0]),
         )
 
     def _compile_arguments(self, default_loss: str) -> dict:
