@@ -113,6 +113,16 @@ class Epochs:
         ]
         # Builds a template when the architecture has no free one.
         self.sample = data.subset(slice(0, 1))
+        self._functions: dict = {}
+
+    def _compiled(self, name: str, make_function, inputs, jit_compile=False):
+        """The compiled function, looked up once per pass over the data."""
+        function = self._functions.get(name)
+        if function is None:
+            function = self._functions[name] = compiled_step(
+                self.model, name, make_function, inputs, self.sample, jit_compile
+            )
+        return function
 
     def run(self, order: np.ndarray) -> dict[str, float]:
         self.model.reset_metrics()
@@ -138,12 +148,8 @@ class Epochs:
             tf.constant(order, dtype=tf.int32),
             tf.constant(self.batch_size, dtype=tf.int32),
         ]
-        function = compiled_step(
-            self.model,
-            self.name,
-            lambda model: _epoch_function(model, step_name),
-            inputs,
-            self.sample,
+        function = self._compiled(
+            self.name, lambda model: _epoch_function(model, step_name), inputs
         )
         return function(*inputs)
 
@@ -179,13 +185,8 @@ class _XLAEpochs(Epochs):
             tf.constant(batches),
             tf.constant(self.n_full, dtype=tf.int32),
         ]
-        function = compiled_step(
-            self.model,
-            _XLA_FUNCTION,
-            _full_batches_function,
-            inputs,
-            self.sample,
-            jit_compile=True,
+        function = self._compiled(
+            _XLA_FUNCTION, _full_batches_function, inputs, jit_compile=True
         )
         try:
             return function(*inputs)
