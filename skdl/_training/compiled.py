@@ -482,7 +482,7 @@ def compiled_step(model, name: str, make_function, tensors, sample, jit_compile=
         and updates ``model``'s variables.
     """
     specs = _specs(tensors)
-    signature = (name, jit_compile, _hashable(specs))
+    signature = (name, _hashable(specs))
     functions = _functions(model)
     function = functions.get(signature)
     if function is None:
@@ -518,7 +518,7 @@ def compiled_forward(model, inputs):
         Call it with ``inputs`` of the same dtypes and trailing shapes.
     """
     specs = _specs([inputs])
-    signature = (_FORWARD, False, _hashable(specs))
+    signature = (_FORWARD, _hashable(specs))
     functions = _functions(model)
     function = functions.get(signature)
     if function is None:
