@@ -3,11 +3,13 @@
 import random
 import subprocess
 import sys
+import threading
 
 import keras
 import numpy as np
 import pytest
 from keras.src.backend.common import global_state as keras_global_state
+from sklearn.datasets import make_classification
 
 from skdl import KerasClassifier, KerasRegressor
 from skdl._training import seeding
@@ -136,15 +138,32 @@ def test_layer_names_restart_where_skdl_restores_them():
     assert names[0] == names[1]
 
 
-def test_seeded_builds_do_not_depend_on_other_threads_drawing():
-    # Python's random is process-wide and Keras draws its default seeds
-    # from it: skdl's ready-made network passes explicit seeds instead, so
-    # another thread drawing during a build changes nothing.
-    import threading
+def _users_builder(meta):
+    # Unseeded: Keras draws the layers' seeds from Python's random.
+    model = keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dropout(0.2),
+            keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
 
-    from sklearn.datasets import make_classification
 
-    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+def test_the_ready_made_network_does_not_depend_on_other_threads_drawing():
+    # Python's random is process-wide and Keras draws its default seeds from
+    # it: skdl's network passes explicit seeds instead.
+    X, y = make_classification(
+        n_samples=40,
+        n_features=4,
+        n_informative=3,
+        n_classes=3,
+        n_redundant=0,
+        n_clusters_per_class=1,
+        random_state=0,
+    )
     params = {"hidden_layer_sizes": (8, 4), "dropout": 0.2, "random_state": 0}
     expected = KerasClassifier(**params).initialize(X, y).model_.get_weights()
     stop = threading.Event()
@@ -163,3 +182,70 @@ def test_seeded_builds_do_not_depend_on_other_threads_drawing():
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_users_builder_is_built_again_when_another_thread_drew():
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    expected = KerasClassifier(model=_users_builder, random_state=0).initialize(X, y)
+    go, drawn = threading.Event(), threading.Event()
+
+    def draw_once():
+        go.wait(60)
+        random.random()
+        drawn.set()
+
+    thread = threading.Thread(target=draw_once, daemon=True)
+    thread.start()
+    calls = []
+
+    def disturbed_once(meta):
+        calls.append(1)
+        if len(calls) == 1:
+            # The other thread draws before Keras draws the layers' seeds.
+            go.set()
+            drawn.wait(60)
+        return _users_builder(meta)
+
+    clf = KerasClassifier(model=disturbed_once, random_state=0).initialize(X, y)
+    thread.join()
+    assert len(calls) == 2
+    for got, want in zip(
+        clf.model_.get_weights(), expected.model_.get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_builders_that_seed_random_themselves_are_built_once():
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    calls = []
+
+    def builder(meta):
+        calls.append(1)
+        random.seed(1)
+        return _users_builder(meta)
+
+    stop = threading.Event()
+    thread = threading.Thread(target=lambda: stop.wait(60), daemon=True)
+    thread.start()
+    try:
+        KerasClassifier(model=builder, random_state=0).initialize(X, y)
+    finally:
+        stop.set()
+        thread.join()
+    assert calls == [1]
+
+
+def test_a_build_other_threads_always_disturb_warns(monkeypatch):
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    monkeypatch.setattr(seeding._DrawRecorder, "replay_ends_in", lambda *a: False)
+    stop = threading.Event()
+    thread = threading.Thread(target=lambda: stop.wait(60), daemon=True)
+    thread.start()
+    try:
+        with pytest.warns(RuntimeWarning, match="Other threads drew"):
+            clf = KerasClassifier(model=_users_builder, random_state=0)
+            clf.initialize(X, y)
+    finally:
+        stop.set()
+        thread.join()
+    assert clf.model_.layers[0].name == "dense"

@@ -94,7 +94,7 @@ class BuildingMixin:
         check_all_used(type(self).__name__, params, init_names, builder)
         dtype = self.X_dtype_.name
         spec = self._output_spec(y, sample_weight)
-        with float_precision(dtype), seeded(self._seed_):
+        with float_precision(dtype), seeded(self._seed_) as seeds:
             compile_kwargs = self._compile_arguments(spec.loss)
             if builder is None:
                 # N-D samples are flattened for the ready-made network.
@@ -117,7 +117,8 @@ class BuildingMixin:
                 arguments = builder_arguments(
                     builder, params, init_names, self._metadata(), compile_kwargs
                 )
-                model = _call_builder(builder, arguments)
+                # Again if another thread drew from Python's random meanwhile.
+                model = seeds.call(_call_builder, builder, arguments)
             first_x = self._network_inputs(map_arrays(lambda a: a[:1], X), model)
             inputs = map_arrays(_symbolic_input, first_x)
             # Outputs that do not suit the target fail here, before training.
