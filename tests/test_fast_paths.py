@@ -270,10 +270,59 @@ def test_shared_validation_and_xla_match_unshared(monkeypatch, regression_data):
         assert_same_fit(shared, unshared, X)
 
 
-def test_threads_training_one_architecture_match_sequential_fits(regression_data):
+class WeightsSeen(keras.callbacks.Callback):
+    """A callback that looks at the model between epochs."""
+
+    def __init__(self):
+        super().__init__()
+        self.kernels = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.kernels.append(self.model.trainable_weights[0].numpy().copy())
+
+
+def test_callbacks_see_the_model_and_change_no_result(monkeypatch, regression_data):
+    X, y = regression_data
+    params = {"hidden_layer_sizes": (8,), "epochs": 4, "batch_size": 10}
+    params.update(random_state=0)
+    copies = []
+    copy = compiled._Template.copy
+
+    def counted(self, state, *, into_template):
+        copies.append(into_template)
+        copy(self, state, into_template=into_template)
+
+    monkeypatch.setattr(compiled._Template, "copy", counted)
+    # No callback looks at the model: its state stays in a template for the
+    # whole fit, copied in and out once.
+    alone = KerasRegressor(**params).fit(X, y)
+    assert copies == [True, False]
+    copies.clear()
+    # A callback looks: every epoch brings the model up to date.
+    seen = WeightsSeen()
+    watched = KerasRegressor(callbacks=[seen], **params).fit(X, y)
+    assert copies == []
+    assert len(seen.kernels) == 4
+    assert not np.array_equal(seen.kernels[0], seen.kernels[1])
+    np.testing.assert_array_equal(
+        seen.kernels[-1], watched.model_.trainable_weights[0].numpy()
+    )
+    assert traces(watched)["train_epoch"] is traces(alone)["train_epoch"]
+    assert_same_fit(alone, watched, X)
+    unshared = unshared_fit(monkeypatch, KerasRegressor, X, y, **params)
+    assert_same_fit(alone, unshared, X)
+
+
+@pytest.mark.parametrize("watched", [False, True], ids=["alone", "watched"])
+def test_threads_training_one_architecture_match_sequential_fits(
+    watched, regression_data
+):
     X, y = regression_data
     params = {"hidden_layer_sizes": (8,), "dropout": 0.1, "epochs": 5}
     params.update(batch_size=10)
+    if watched:
+        # A callback that looks at the model: a template for each call.
+        params["fit__callbacks"] = [WeightsSeen]
     sequential = [
         KerasRegressor(random_state=seed, **params).fit(X, y) for seed in (0, 1)
     ]

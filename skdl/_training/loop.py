@@ -16,6 +16,8 @@ running logs, as in ``keras.Model.fit``. The same steps run on the same
 batches in the same order, so the results are those of the fused path.
 """
 
+import contextlib
+
 import keras
 import numpy as np
 
@@ -60,6 +62,27 @@ def has_train_batch_hooks(callback) -> bool:
         if method is not None and getattr(method, "__func__", None) is not default:
             return True
     return False
+
+
+def looks_at_model(callback) -> bool:
+    """Whether ``callback`` may read or change the model during training.
+
+    skdl's own callbacks that read only the logs say so with a
+    ``reads_only_logs = True`` attribute.
+    """
+    return not getattr(callback, "reads_only_logs", False)
+
+
+def _between_epochs_unobserved(epochs_module, model, data: Dataset, callbacks):
+    """The backend's block for training no callback looks at, if it has one.
+
+    Such a backend may keep the model's state to itself until the block
+    ends, instead of bringing the model up to date after every epoch.
+    """
+    unobserved = getattr(epochs_module, "unobserved", None)
+    if unobserved is None or any(looks_at_model(c) for c in callbacks):
+        return contextlib.nullcontext()
+    return unobserved(model, data)
 
 
 def ensure_built(model, data: Dataset, dtype: str) -> None:
@@ -145,22 +168,23 @@ def train(
     model.stop_training = False
     callback_list.on_train_begin()
     logs: dict[str, float] = {}
-    for epoch in range(initial_epoch, initial_epoch + epochs):
-        callback_list.on_epoch_begin(epoch)
-        order = rng.permutation(len(data)) if shuffle else np.arange(len(data))
-        if by_batch:
-            logs = training.run_by_batch(order, callback_list)
-        else:
-            callback_list.on_train_batch_begin(0)
-            logs = training.run(order)
-            callback_list.on_train_batch_end(n_batches - 1, logs)
-        if validating is not None:
-            val_logs = validating.run(np.arange(len(validation)))
-            logs.update({f"val_{name}": value for name, value in val_logs.items()})
-        callback_list.on_epoch_end(epoch, logs)
-        for name, value in logs.items():
-            history.setdefault(name, []).append(value)
-        if model.stop_training:
-            break
+    with _between_epochs_unobserved(epochs_module, model, data, callbacks):
+        for epoch in range(initial_epoch, initial_epoch + epochs):
+            callback_list.on_epoch_begin(epoch)
+            order = rng.permutation(len(data)) if shuffle else np.arange(len(data))
+            if by_batch:
+                logs = training.run_by_batch(order, callback_list)
+            else:
+                callback_list.on_train_batch_begin(0)
+                logs = training.run(order)
+                callback_list.on_train_batch_end(n_batches - 1, logs)
+            if validating is not None:
+                val_logs = validating.run(np.arange(len(validation)))
+                logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            callback_list.on_epoch_end(epoch, logs)
+            for name, value in logs.items():
+                history.setdefault(name, []).append(value)
+            if model.stop_training:
+                break
     callback_list.on_train_end(logs)
     return history

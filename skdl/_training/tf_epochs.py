@@ -20,7 +20,12 @@ import warnings
 
 import numpy as np
 
-from skdl._training.compiled import compiled_forward, compiled_step
+from skdl._training.compiled import (
+    compiled_forward,
+    compiled_step,
+    pinned,
+    reset_metrics,
+)
 from skdl._training.data import Dataset, as_floats, has_sparse, map_arrays
 from skdl._training.sparse import SparseRows, dense_rows, is_sparse, sparse_rows
 
@@ -125,12 +130,12 @@ class Epochs:
         return function
 
     def run(self, order: np.ndarray) -> dict[str, float]:
-        self.model.reset_metrics()
+        reset_metrics(self.model)
         return as_floats(self._run_plain(order))
 
     def run_by_batch(self, order: np.ndarray, callback_list) -> dict[str, float]:
         """One epoch, one compiled call per batch, with the batch hooks."""
-        self.model.reset_metrics()
+        reset_metrics(self.model)
         logs: dict[str, float] = {}
         for batch, start in enumerate(range(0, len(order), self.batch_size)):
             callback_list.on_train_batch_begin(batch)
@@ -164,7 +169,7 @@ class _XLAEpochs(Epochs):
         self.capacity = rows // batch_size
 
     def run(self, order: np.ndarray) -> dict[str, float]:
-        self.model.reset_metrics()
+        reset_metrics(self.model)
         logs = None
         if self.n_full and not getattr(self.model, _XLA_REFUSED, False):
             logs = self._run_full_batches(order)
@@ -203,6 +208,17 @@ class _XLAEpochs(Epochs):
             )
             object.__setattr__(self.model, _XLA_REFUSED, True)
             return None
+
+
+def unobserved(model, data: Dataset):
+    """A block in which nothing but the epochs reads or writes ``model``.
+
+    The model's state stays in the compiled steps' own variables for the
+    length of the block, instead of being assigned in and out on every
+    epoch; the model's variables are up to date when the block ends. Use it
+    when no callback looks at the model between epochs.
+    """
+    return pinned(model, data.subset(slice(0, 1)))
 
 
 def training_epochs(model, data: Dataset, batch_size: int) -> Epochs:

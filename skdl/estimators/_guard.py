@@ -27,6 +27,10 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
         that a search's error names the failing candidate.
     """
 
+    # It never looks at the model: training may keep the model's state
+    # to itself between epochs (skdl._training.loop.looks_at_model).
+    reads_only_logs = True
+
     def __init__(self, estimator_repr: str):
         super().__init__()
         self.estimator_repr = estimator_repr
