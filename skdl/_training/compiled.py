@@ -28,16 +28,11 @@ architecture, through public TensorFlow and Keras only:
   ``model.stateless_call`` computes the outputs from variable values passed
   in, so one trace serves every model of the architecture, in any thread.
 
-Two models share an architecture only when everything a trace bakes in as
-constants is equal: the model and layer classes (Keras's and skdl's own
-only, so no ``train_step`` or ``call`` of the user's can depend on Python
-state), their configurations without names and initializers (initializers
-run when a variable is created, never inside a trace), the optimizer's
-configuration (the learning rate excepted: it is a variable), the loss and
-metrics (Keras's own only), and the shapes and dtypes of every variable. A
-template whose state differs from its model's, or a trace that reads
-anything but the template's state, makes the architecture unshareable. Any
-other model gets traces of its own, kept on the model.
+Two models share an architecture when
+:func:`skdl._training.architecture.architecture_key` says so. A template
+whose state differs from its model's, or a trace that reads anything but the
+template's state, makes the architecture unshareable. Any other model gets
+traces of its own, kept on the model.
 
 Every variable TensorFlow creates under a new name leaves a compiled kernel
 behind (about 30 kB, never evicted); :func:`skdl._training.seeding.seeded`
@@ -50,7 +45,6 @@ binds structured arguments: about 60 microseconds more per call than the
 private flat call skdl used before, felt only by predictions of a few rows.
 """
 
-import json
 import os
 import re
 import threading
@@ -61,6 +55,7 @@ from contextlib import contextmanager
 import keras
 
 from skdl._native_stderr import captured_native_stderr
+from skdl._training.architecture import architecture_key, variable_signature
 
 _MODEL_ATTRIBUTE = "_skdl_compiled_functions"
 _PINNED_ATTRIBUTE = "_skdl_pinned_template"
@@ -79,12 +74,6 @@ _MAX_ARCHITECTURES = 32
 # Templates per architecture: more threads than cores gain nothing, so
 # further callers wait for a template instead of tracing another one.
 _MAX_TEMPLATES = max(2, os.cpu_count() or 1)
-# skdl's own layers (TabularEncoding) compute only from their config and
-# variables, as Keras's do.
-_TRUSTED_PACKAGES = ("keras", "skdl")
-# Layers (of the trusted packages) whose seed seeds only a variable's initial
-# value: Dropout's seed generator state, TabularEncoding's embeddings.
-_SEEDS_ONLY_INITIALIZE = ("Dropout", "TabularEncoding")
 _FORWARD = "forward"
 
 
@@ -164,10 +153,6 @@ def _values(variables) -> list:
     return [variable.value for variable in variables]
 
 
-def _signature(variables) -> list:
-    return [(tuple(v.shape), str(v.dtype), bool(v.trainable)) for v in variables]
-
-
 # --------------------------------------------------------------- templates
 def _float_dtype(model) -> str:
     """The float precision the model was built in (its first float variable's)."""
@@ -205,7 +190,7 @@ class _Template:
         except Exception as error:  # an unusual model: no template
             raise _NotShareable(str(error)) from error
         self.state = state_variables(clone)
-        if _signature(self.state) != _signature(state_variables(model)):
+        if variable_signature(self.state) != variable_signature(state_variables(model)):
             raise _NotShareable("the clone's variables differ from the model's")
         self.model = clone
         self._traces: dict = {}
@@ -350,7 +335,9 @@ def _forward_clone(model):
     except Exception:  # an unusual model: it predicts with its own trace
         return None
     for part in ("trainable_variables", "non_trainable_variables"):
-        if _signature(getattr(clone, part)) != _signature(getattr(model, part)):
+        if variable_signature(getattr(clone, part)) != variable_signature(
+            getattr(model, part)
+        ):
             return None
     return clone
 
@@ -375,7 +362,7 @@ def _architecture(model) -> "_Architecture | None":
     key = getattr(model, _KEY_ATTRIBUTE, _NOT_YET)
     if key is _NOT_YET:
         # The same for all of a model's functions: worked out once.
-        key = _model_key(model, state_variables(model))
+        key = architecture_key(model, state_variables(model))
         object.__setattr__(model, _KEY_ATTRIBUTE, key)
     if key is None:
         return None
@@ -653,83 +640,3 @@ def _hashable(structure):
     if isinstance(structure, list | tuple):
         return (type(structure).__name__, tuple(_hashable(v) for v in structure))
     return structure
-
-
-# ------------------------------------------------------------------- keys
-def _trusted(obj) -> bool:
-    """Whether ``obj`` is a string, number, None or an object of Keras's own."""
-    if obj is None or isinstance(obj, bool | int | float | str):
-        return True
-    if isinstance(obj, list | tuple):
-        return all(_trusted(item) for item in obj)
-    if isinstance(obj, dict):
-        return all(_trusted(key) and _trusted(value) for key, value in obj.items())
-    module = obj.__module__ if callable(obj) and not isinstance(obj, type) else None
-    if module is None or hasattr(obj, "get_config"):
-        module = type(obj).__module__
-    return module.split(".")[0] in _TRUSTED_PACKAGES
-
-
-def _without_names_and_initializers(config, names: dict):
-    """``config`` with layer names numbered and initializers left out.
-
-    The seeds of the layers that only seed a variable's initial value (a
-    seed generator's state, an initializer's draw) are left out too.
-    """
-    if isinstance(config, dict):
-        if config.get("class_name") in _SEEDS_ONLY_INITIALIZE and isinstance(
-            config.get("config"), dict
-        ):
-            layer = {key: value for key, value in config["config"].items()}
-            layer.pop("seed", None)
-            config = {**config, "config": layer}
-        return {
-            key: _without_names_and_initializers(value, names)
-            for key, value in config.items()
-            if not key.endswith("_initializer")
-        }
-    if isinstance(config, list | tuple):
-        return [_without_names_and_initializers(item, names) for item in config]
-    if isinstance(config, str) and config in names:
-        return f"\0layer {names[config]}"
-    return config
-
-
-def _model_key(model, state) -> str | None:
-    """A string equal for models one template can serve; None if none can be sure."""
-    try:
-        layers = list(model._flatten_layers(include_self=True))
-        if not all(_trusted(layer) for layer in layers):
-            return None
-        if any(isinstance(layer, keras.layers.Lambda) for layer in layers):
-            return None
-        names = {layer.name: index for index, layer in enumerate(layers)}
-        compiled = dict(model._compile_config.config)
-        optimizer = model.optimizer
-        compiled.pop("optimizer", None)
-        if not (_trusted(compiled) and _trusted(optimizer)):
-            return None
-        optimizer_config = optimizer.get_config()
-        # Numbered per process ("adam_3"); it only names the slot variables.
-        optimizer_config.pop("name", None)
-        if not isinstance(
-            optimizer._learning_rate, keras.optimizers.schedules.LearningRateSchedule
-        ):
-            optimizer_config.pop("learning_rate", None)
-        if optimizer_config.get("weight_decay") and (
-            optimizer._exclude_from_weight_decay
-            or optimizer._exclude_from_weight_decay_pattern
-        ):
-            return None
-        compile_config = model.get_compile_config()
-        compile_config.pop("optimizer", None)
-        key = {
-            "model": [type(model).__module__, type(model).__qualname__],
-            "config": _without_names_and_initializers(model.get_config(), names),
-            "compile": _without_names_and_initializers(compile_config, names),
-            "optimizer": [type(optimizer).__qualname__, optimizer_config],
-            "variables": _signature(state),
-        }
-        return json.dumps(key, sort_keys=True, default=repr)
-    except Exception:  # an unusual model: it gets traces of its own
-        return None
