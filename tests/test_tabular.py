@@ -294,3 +294,45 @@ def test_folds_share_one_compiled_training_step():
     assert float(encoding_layer(first).center.numpy()[0]) != pytest.approx(
         float(encoding_layer(second).center.numpy()[0])
     )
+
+
+def test_seeds_of_different_random_states_share_one_training_step():
+    X, signal = mixed_frame()
+    params = {"epochs": 2, "dropout": 0.1}
+    first = KerasRegressor(random_state=0, **params).fit(X, signal)
+    second = KerasRegressor(random_state=1, **params).fit(X, signal)
+    assert (
+        compiled_functions(first.model_)["train_epoch"]
+        is compiled_functions(second.model_)["train_epoch"]
+    )
+    assert not np.array_equal(first.predict(X), second.predict(X))
+
+
+# ---------------------------------------------------------------- seeding
+def test_a_seeded_network_is_the_unseeded_one_after_random_seed():
+    import random
+
+    from skdl.networks import build_dense_network, output_spec
+
+    spec = output_spec("binary", 2)
+    options = {"hidden_layer_sizes": (6, 4), "dropout": 0.2}
+    seeded = build_dense_network(3, spec, seed=11, **options)
+    state = random.getstate()
+    try:
+        random.seed(11)
+        unseeded = build_dense_network(3, spec, **options)
+    finally:
+        random.setstate(state)
+    for ours, keras_own in zip(seeded.weights, unseeded.weights, strict=True):
+        np.testing.assert_array_equal(ours.numpy(), keras_own.numpy())
+
+
+def test_embeddings_are_seeded_and_the_seed_is_saved():
+    X = np.array([[0.0, 1.0], [10.0, 2.0], [20.0, 0.0]])
+    tables = []
+    for _ in range(2):
+        layer = TabularEncoding.from_data(X, categorical_cardinalities={1: 3}, seed=4)
+        layer(X)
+        tables.append(layer.embeddings[0].numpy())
+    np.testing.assert_array_equal(tables[0], tables[1])
+    assert TabularEncoding.from_config(layer.get_config()).seed == 4

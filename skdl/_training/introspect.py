@@ -18,7 +18,7 @@ def compiled_functions(model) -> dict:
         from skdl._training import compiled
 
         functions = getattr(model, compiled._MODEL_ATTRIBUTE, {})
-        return {name: function._trace for (name, _), function in functions.items()}
+        return {name: function.trace for (name, *_), function in functions.items()}
     if backend == "jax":
         from skdl._training import jax_epochs
 

@@ -12,7 +12,7 @@ honoured.
 Because the compiled functions take the variables' values as arguments, one
 compilation serves every model of the same architecture (same classes,
 configuration, optimizer, loss and variable shapes; see
-``compiled.model_key``): the folds of a cross-validation and the candidates
+``architecture.model_key``): the folds of a cross-validation and the candidates
 of a grid search compile once. Other models get functions of their own.
 
 The data are padded to one of a few lengths (padding rows are never read), so
@@ -33,7 +33,7 @@ import jax.numpy as jnp
 import numpy as np
 import scipy.sparse
 
-from skdl._training.compiled import model_key
+from skdl._training.architecture import model_key
 from skdl._training.data import Dataset, as_floats, map_arrays
 from skdl._training.sparse import is_sparse
 

@@ -16,10 +16,11 @@ running logs, as in ``keras.Model.fit``. The same steps run on the same
 batches in the same order, so the results are those of the fused path.
 """
 
+import contextlib
+
 import keras
 import numpy as np
 
-from skdl._training.compiled import note_new_variables, state_variables
 from skdl._training.data import Dataset, map_arrays
 from skdl._training.precision import float_precision
 from skdl._training.sparse import densified
@@ -63,6 +64,27 @@ def has_train_batch_hooks(callback) -> bool:
     return False
 
 
+def looks_at_model(callback) -> bool:
+    """Whether ``callback`` may read or change the model during training.
+
+    skdl's own callbacks that read only the logs say so with a
+    ``reads_only_logs = True`` attribute.
+    """
+    return not getattr(callback, "reads_only_logs", False)
+
+
+def _between_epochs_unobserved(epochs_module, model, data: Dataset, observed: bool):
+    """The backend's block for training nothing looks at, if it has one.
+
+    Such a backend may keep the model's state to itself until the block
+    ends, instead of bringing the model up to date after every epoch.
+    """
+    unobserved = getattr(epochs_module, "unobserved", None)
+    if unobserved is None or observed:
+        return contextlib.nullcontext()
+    return unobserved(model, data)
+
+
 def ensure_built(model, data: Dataset, dtype: str) -> None:
     """Create the model's, optimizer's, loss's and metrics' variables."""
     with float_precision(dtype):
@@ -73,7 +95,6 @@ def ensure_built(model, data: Dataset, dtype: str) -> None:
         model._symbolic_build(data_batch=batch)
         if model.optimizer is not None and not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
-    note_new_variables(len(state_variables(model)))
 
 
 def train(
@@ -144,34 +165,32 @@ def train(
     )
     by_batch = any(has_train_batch_hooks(callback) for callback in callbacks)
     # An engine may keep the weights to itself between epochs when no
-    # callback and no validation pass reads them (a callback may declare
-    # that it reads only the logs with ``skdl_reads_model = False``).
-    reads_model = validating is not None or any(
-        getattr(callback, "skdl_reads_model", True) for callback in callbacks
-    )
+    # callback and no validation pass reads them.
+    observed = validating is not None or any(looks_at_model(c) for c in callbacks)
     if hasattr(training, "sync_each_epoch"):
-        training.sync_each_epoch = reads_model
+        training.sync_each_epoch = observed
     history: dict[str, list[float]] = {}
     model.stop_training = False
     callback_list.on_train_begin()
     logs: dict[str, float] = {}
-    for epoch in range(initial_epoch, initial_epoch + epochs):
-        callback_list.on_epoch_begin(epoch)
-        order = rng.permutation(len(data)) if shuffle else np.arange(len(data))
-        if by_batch:
-            logs = training.run_by_batch(order, callback_list)
-        else:
-            callback_list.on_train_batch_begin(0)
-            logs = training.run(order)
-            callback_list.on_train_batch_end(n_batches - 1, logs)
-        if validating is not None:
-            val_logs = validating.run(np.arange(len(validation)))
-            logs.update({f"val_{name}": value for name, value in val_logs.items()})
-        callback_list.on_epoch_end(epoch, logs)
-        for name, value in logs.items():
-            history.setdefault(name, []).append(value)
-        if model.stop_training:
-            break
+    with _between_epochs_unobserved(epochs_module, model, data, observed):
+        for epoch in range(initial_epoch, initial_epoch + epochs):
+            callback_list.on_epoch_begin(epoch)
+            order = rng.permutation(len(data)) if shuffle else np.arange(len(data))
+            if by_batch:
+                logs = training.run_by_batch(order, callback_list)
+            else:
+                callback_list.on_train_batch_begin(0)
+                logs = training.run(order)
+                callback_list.on_train_batch_end(n_batches - 1, logs)
+            if validating is not None:
+                val_logs = validating.run(np.arange(len(validation)))
+                logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            callback_list.on_epoch_end(epoch, logs)
+            for name, value in logs.items():
+                history.setdefault(name, []).append(value)
+            if model.stop_training:
+                break
     if hasattr(training, "finish"):
         training.finish()
     callback_list.on_train_end(logs)

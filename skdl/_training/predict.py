@@ -9,20 +9,11 @@ bounded.
 import keras
 import numpy as np
 
-from skdl._training.compiled import compiled_function
 from skdl._training.data import has_sparse, map_arrays
 from skdl._training.sparse import densified
 
-_PREDICT_FUNCTION = "forward"
 # Sparse inputs are predicted in batches of at most this many dense values.
 _DENSE_VALUES_PER_BATCH = 4_000_000
-
-
-def _forward_function(model):
-    def forward(x):
-        return model(x, training=False)
-
-    return forward
 
 
 def forward(model, x, batch_size: int | None = None):
@@ -60,20 +51,14 @@ def _backend_forward():
     """``forward_batch(model, x)`` for the backend Keras runs on."""
     backend = keras.backend.backend()
     if backend == "tensorflow":
-        return _tensorflow_forward
+        from skdl._training.tf_epochs import tf_forward
+
+        return tf_forward
     if backend == "jax":
         from skdl._training.jax_epochs import forward_batch
 
         return forward_batch
     return _eager_forward
-
-
-def _tensorflow_forward(model, x):
-    import tensorflow as tf
-
-    batch = map_arrays(tf.constant, x)
-    function = compiled_function(model, _PREDICT_FUNCTION, _forward_function, [batch])
-    return map_arrays(lambda tensor: tensor.numpy(), function(batch))
 
 
 def _eager_forward(model, x):

@@ -20,7 +20,12 @@ import warnings
 
 import numpy as np
 
-from skdl._training.compiled import compiled_function
+from skdl._training.compiled import (
+    compiled_forward,
+    compiled_step,
+    pinned,
+    reset_metrics,
+)
 from skdl._training.data import Dataset, as_floats, has_sparse, map_arrays
 from skdl._training.sparse import SparseRows, dense_rows, is_sparse, sparse_rows
 
@@ -111,14 +116,26 @@ class Epochs:
         self.tensors = [
             map_arrays(tensor, part) for part in (data.x, data.y, data.sample_weight)
         ]
+        # Builds a template when the architecture has no free one.
+        self.sample = data.subset(slice(0, 1))
+        self._functions: dict = {}
+
+    def _compiled(self, name: str, make_function, inputs, jit_compile=False):
+        """The compiled function, looked up once per pass over the data."""
+        function = self._functions.get(name)
+        if function is None:
+            function = self._functions[name] = compiled_step(
+                self.model, name, make_function, inputs, self.sample, jit_compile
+            )
+        return function
 
     def run(self, order: np.ndarray) -> dict[str, float]:
-        self.model.reset_metrics()
+        reset_metrics(self.model)
         return as_floats(self._run_plain(order))
 
     def run_by_batch(self, order: np.ndarray, callback_list) -> dict[str, float]:
         """One epoch, one compiled call per batch, with the batch hooks."""
-        self.model.reset_metrics()
+        reset_metrics(self.model)
         logs: dict[str, float] = {}
         for batch, start in enumerate(range(0, len(order), self.batch_size)):
             callback_list.on_train_batch_begin(batch)
@@ -136,11 +153,8 @@ class Epochs:
             tf.constant(order, dtype=tf.int32),
             tf.constant(self.batch_size, dtype=tf.int32),
         ]
-        function = compiled_function(
-            self.model,
-            self.name,
-            lambda model: _epoch_function(model, step_name),
-            inputs,
+        function = self._compiled(
+            self.name, lambda model: _epoch_function(model, step_name), inputs
         )
         return function(*inputs)
 
@@ -155,7 +169,7 @@ class _XLAEpochs(Epochs):
         self.capacity = rows // batch_size
 
     def run(self, order: np.ndarray) -> dict[str, float]:
-        self.model.reset_metrics()
+        reset_metrics(self.model)
         logs = None
         if self.n_full and not getattr(self.model, _XLA_REFUSED, False):
             logs = self._run_full_batches(order)
@@ -176,8 +190,8 @@ class _XLAEpochs(Epochs):
             tf.constant(batches),
             tf.constant(self.n_full, dtype=tf.int32),
         ]
-        function = compiled_function(
-            self.model, _XLA_FUNCTION, _full_batches_function, inputs, jit_compile=True
+        function = self._compiled(
+            _XLA_FUNCTION, _full_batches_function, inputs, jit_compile=True
         )
         try:
             return function(*inputs)
@@ -196,6 +210,17 @@ class _XLAEpochs(Epochs):
             return None
 
 
+def unobserved(model, data: Dataset):
+    """A block in which nothing but the epochs reads or writes ``model``.
+
+    The model's state stays in the compiled steps' own variables for the
+    length of the block, instead of being assigned in and out on every
+    epoch; the model's variables are up to date when the block ends. Use it
+    when no callback looks at the model between epochs.
+    """
+    return pinned(model, data.subset(slice(0, 1)))
+
+
 def training_epochs(model, data: Dataset, batch_size: int) -> Epochs:
     # Sparse rows are densified by ops XLA cannot compile (ragged ranges).
     xla = getattr(model, "jit_compile", False) and not has_sparse(data.x)
@@ -207,3 +232,17 @@ def training_epochs(model, data: Dataset, batch_size: int) -> Epochs:
 def evaluation_epochs(model, data: Dataset, batch_size: int) -> Epochs:
     """Passes of ``model.test_step`` over ``data`` (validation after each epoch)."""
     return Epochs(model, data, batch_size, TEST_FUNCTION)
+
+
+def tf_forward(model, batch):
+    """The model's outputs for ``batch``, as NumPy arrays.
+
+    ``batch`` is a dense NumPy array, or a list or dict of them, in the
+    dtypes the model takes; the outputs come in the structure of the model's
+    outputs. One compiled call, shared by the models of an architecture.
+    """
+    import tensorflow as tf
+
+    inputs = map_arrays(tf.constant, batch)
+    outputs = compiled_forward(model, inputs)(inputs)
+    return map_arrays(lambda tensor: tensor.numpy(), outputs)

@@ -94,7 +94,7 @@ class BuildingMixin:
         check_all_used(type(self).__name__, params, init_names, builder)
         dtype = self.X_dtype_.name
         spec = self._output_spec(y, sample_weight)
-        with float_precision(dtype), seeded(self._seed_):
+        with float_precision(dtype), seeded(self._seed_) as seeds:
             compile_kwargs = self._compile_arguments(spec.loss)
             if builder is None:
                 # N-D samples are flattened for the ready-made network.
@@ -108,13 +108,17 @@ class BuildingMixin:
                     dropout=self.dropout,
                     alpha=self.alpha,
                     input_encoding=self._input_encoding(X, sample_weight),
+                    # Seeds of the network's own: Python's global random is
+                    # shared with every thread (seeding.py).
+                    seed=self._seed_,
                 )
             else:
                 self._check_network_parameters_unused(builder)
                 arguments = builder_arguments(
                     builder, params, init_names, self._metadata(), compile_kwargs
                 )
-                model = _call_builder(builder, arguments)
+                # Again if another thread drew from Python's random meanwhile.
+                model = seeds.call(_call_builder, builder, arguments)
             first_x = self._network_inputs(map_arrays(lambda a: a[:1], X), model)
             inputs = map_arrays(_symbolic_input, first_x)
             # Outputs that do not suit the target fail here, before training.
@@ -149,6 +153,9 @@ class BuildingMixin:
             sample_weight=sample_weight,
             alpha=self.alpha,
             name="tabular_encoding",
+            # A stream of its own, so that the number of categorical columns
+            # does not shift the seeds of the hidden layers.
+            seed=int(np.random.SeedSequence([self._seed_, 1]).generate_state(1)[0]),
         )
 
     def _compile_arguments(self, default_loss: str) -> dict:

@@ -28,9 +28,9 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
         that a search's error names the failing candidate.
     """
 
-    # It reads only the logs: the training engine need not hand it the
-    # current weights after every epoch.
-    skdl_reads_model = False
+    # It never looks at the model: training may keep the model's state
+    # to itself between epochs (skdl._training.loop.looks_at_model).
+    reads_only_logs = True
 
     def __init__(self, estimator_repr: str):
         super().__init__()

@@ -1,5 +1,6 @@
 """The ready-made dense network."""
 
+import random
 from collections.abc import Sequence
 
 import keras
@@ -16,6 +17,7 @@ def build_dense_network(
     dropout: float = 0.0,
     alpha: float = 0.0001,
     input_encoding: keras.layers.Layer | None = None,
+    seed: int | None = None,
 ) -> keras.Model:
     """Build an uncompiled fully connected network.
 
@@ -39,6 +41,14 @@ def build_dense_network(
         A first layer for the raw features, such as a
         :class:`TabularEncoding` learned from the training data; the
         features go straight to the first hidden layer when None.
+    seed : int, default=None
+        Seeds the initial weights and the dropout masks. Each layer gets its
+        seed from a generator of the network's own, ``random.Random(seed)``,
+        in the order in which Keras would draw them from Python's global
+        ``random`` seeded with ``seed``: the same network as building it
+        unseeded after ``random.seed(seed)``, except that other threads
+        drawing from ``random`` meanwhile change nothing. When None, Keras
+        draws the seeds from the global ``random``.
 
     Returns
     -------
@@ -59,15 +69,43 @@ def build_dense_network(
             "as 'relu', 'tanh', 'sigmoid' or 'elu', or a callable."
         ) from None
     regularizer = keras.regularizers.L2(alpha) if alpha else None
+    seeds = _Seeds(seed)
     inputs = keras.Input(shape=(n_features,))
     hidden = inputs if input_encoding is None else input_encoding(inputs)
     for units in hidden_layer_sizes:
         hidden = keras.layers.Dense(
-            units, activation=activation, kernel_regularizer=regularizer
+            units,
+            activation=activation,
+            kernel_initializer=seeds.glorot_uniform(),
+            kernel_regularizer=regularizer,
         )(hidden)
         if dropout:
-            hidden = keras.layers.Dropout(dropout)(hidden)
+            hidden = keras.layers.Dropout(dropout, seed=seeds.next())(hidden)
     outputs = keras.layers.Dense(
-        output.units, activation=output.activation, kernel_regularizer=regularizer
+        output.units,
+        activation=output.activation,
+        kernel_initializer=seeds.glorot_uniform(),
+        kernel_regularizer=regularizer,
     )(hidden)
     return keras.Model(inputs, outputs, name="dense_network")
+
+
+class _Seeds:
+    """Layer seeds drawn from ``random.Random(seed)``; all None when seed is None.
+
+    Keras draws an unseeded layer's seed as ``random.randint(1, 10**9)``;
+    drawing the same way keeps the network the one an unseeded build gives.
+    """
+
+    def __init__(self, seed: int | None):
+        self._random = None if seed is None else random.Random(seed)
+
+    def next(self) -> int | None:
+        return None if self._random is None else self._random.randint(1, 10**9)
+
+    def glorot_uniform(self):
+        """Keras's default kernel initializer (seeded, with a seed)."""
+        seed = self.next()
+        return (
+            "glorot_uniform" if seed is None else keras.initializers.GlorotUniform(seed)
+        )

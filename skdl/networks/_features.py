@@ -10,6 +10,7 @@ networks of one architecture trained on different folds then share one
 compiled training step, and saving the network saves them.
 """
 
+import random
 from collections.abc import Mapping
 
 import keras
@@ -168,6 +169,10 @@ class TabularEncoding(keras.layers.Layer):
         Scaling of the numeric columns: ``(x - center) / spread``. Usually
         from :func:`robust_statistics`; the identity when None. They are the
         layer's initial (non-trainable) weights, not part of its config.
+    seed : int, default=None
+        Seeds the embeddings' initial values (from ``random.Random(seed)``,
+        one draw per categorical column); when None, Keras draws the seeds
+        from Python's global ``random``.
     **kwargs : dict
         Keras layer arguments (``name``, ``dtype``).
 
@@ -187,9 +192,11 @@ class TabularEncoding(keras.layers.Layer):
         alpha: float = 0.0,
         center=None,
         spread=None,
+        seed: int | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.seed = seed
         cardinalities = dict(categorical_cardinalities or {})
         self.categorical_cardinalities = {
             int(column): int(size) for column, size in sorted(cardinalities.items())
@@ -249,14 +256,18 @@ class TabularEncoding(keras.layers.Layer):
             self.center.assign(self._initial_center.astype(self.center.dtype))
             self.spread.assign(self._initial_spread.astype(self.spread.dtype))
         regularizer = keras.regularizers.L2(self.alpha) if self.alpha else None
+        seeds = None if self.seed is None else random.Random(self.seed)
         self.embeddings = []
         for column, size in self.categorical_cardinalities.items():
             width = embedding_dim(size)
+            seed = None if seeds is None else seeds.randint(1, 10**9)
             # Rows of unit expected norm, like one-hot rows; row 0 (missing or
             # unknown) starts at zero and stays so unless training sees it.
             table = self.add_weight(
                 shape=(size, width),
-                initializer=keras.initializers.RandomNormal(stddev=width**-0.5),
+                initializer=keras.initializers.RandomNormal(
+                    stddev=width**-0.5, seed=seed
+                ),
                 regularizer=regularizer,
                 name=f"embedding_{column}",
             )
@@ -292,7 +303,7 @@ class TabularEncoding(keras.layers.Layer):
         config = super().get_config()
         # JSON object keys are strings: keep column indices as pairs.
         pairs = [list(pair) for pair in self.categorical_cardinalities.items()]
-        config.update(categorical_cardinalities=pairs, alpha=self.alpha)
+        config.update(categorical_cardinalities=pairs, alpha=self.alpha, seed=self.seed)
         return config
 
     @classmethod
