@@ -228,7 +228,7 @@ def test_classifier_probabilities_are_keras_own(classification_data):
 def unshared_fit(monkeypatch, cls, X, y, **params):
     """A fit whose model traces its own functions, as a user's class does."""
     with monkeypatch.context() as patch:
-        patch.setattr(compiled, "architecture_key", lambda model, state: None)
+        patch.setattr(compiled, "model_key", lambda model: None)
         fitted = cls(**params).fit(X, y)
     assert isinstance(traces(fitted)["train_epoch"], compiled._Trace)
     return fitted
