@@ -1,3 +1,5 @@
+import contextlib
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
@@ -33,3 +35,38 @@ def regression_data():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+# What importing scikeras replaces on Keras's classes, for the whole process.
+SCIKERAS_PATCHES = [
+    ("Model", "__reduce__"),
+    ("Model", "__deepcopy__"),
+    ("losses.Loss", "__reduce__"),
+    ("metrics.Metric", "__reduce__"),
+    ("optimizers.Optimizer", "__reduce__"),
+]
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def keras_as_it_was():
+    """Put back Keras's methods that importing scikeras inside the block patched."""
+    import keras
+
+    def owner(path):
+        cls = keras
+        for part in path.split("."):
+            cls = getattr(cls, part)
+        return cls
+
+    patches = [(owner(path), name) for path, name in SCIKERAS_PATCHES]
+    before = [vars(cls).get(name, _MISSING) for cls, name in patches]
+    try:
+        yield
+    finally:
+        for (cls, name), value in zip(patches, before, strict=True):
+            if value is _MISSING:
+                if name in vars(cls):
+                    delattr(cls, name)
+            else:
+                setattr(cls, name, value)

@@ -15,9 +15,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import keras_as_it_was
+
 ROOT = Path(__file__).resolve().parent.parent
 HAS_JAX = importlib.util.find_spec("jax") is not None
 needs_jax = pytest.mark.skipif(not HAS_JAX, reason="the JAX columns need jax")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _keras_left_unpatched():
+    # scikeras runs in this process here; its import patches Keras's
+    # pickling process-wide, which the other test modules must not see.
+    with keras_as_it_was():
+        yield
 
 
 def _run(*args, timeout=600):

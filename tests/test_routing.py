@@ -11,8 +11,8 @@ import keras
 import pytest
 
 from skdl.estimators._routing import callbacks, compile_arguments, route
+from tests.conftest import keras_as_it_was
 
-# What importing scikeras replaces on Keras's classes, process-wide.
 SCIKERAS_PATCHES = [
     (keras.Model, "__reduce__"),
     (keras.Model, "__deepcopy__"),
@@ -20,22 +20,13 @@ SCIKERAS_PATCHES = [
     (keras.metrics.Metric, "__reduce__"),
     (keras.optimizers.Optimizer, "__reduce__"),
 ]
-_MISSING = object()
 
 
 @pytest.fixture(scope="module")
 def scikeras_wrappers():
     """``scikeras.wrappers``, with Keras's classes left as they were."""
-    before = [vars(cls).get(name, _MISSING) for cls, name in SCIKERAS_PATCHES]
-    try:
+    with keras_as_it_was():
         return pytest.importorskip("scikeras.wrappers")
-    finally:
-        for (cls, name), value in zip(SCIKERAS_PATCHES, before, strict=True):
-            if value is _MISSING:
-                if name in vars(cls):
-                    delattr(cls, name)
-            else:
-                setattr(cls, name, value)
 
 
 def described(value):
