@@ -631,3 +631,20 @@ def test_jit_compile_falls_back_when_xla_cannot_compile(regression_data):
         reg.fit(X, y)
     assert len(reg.history_["loss"]) == 3
     assert np.isfinite(reg.predict(X)).all()
+
+
+def test_a_model_predicted_often_gets_its_own_forward_trace(regression_data):
+    X, y = regression_data
+    params = {"hidden_layer_sizes": (8,), "epochs": 2}
+    other = KerasRegressor(random_state=1, **params).fit(X, y)
+    served = KerasRegressor(random_state=0, **params).fit(X, y)
+    other.predict(X[:1])
+    shared = served.predict(X)
+    assert traces(served)["forward"] is traces(other)["forward"]
+    for _ in range(compiled._OWN_FORWARD_AFTER):
+        served.predict(X)
+    own = traces(served)["forward"]
+    assert isinstance(own, compiled._Trace)
+    assert own is not traces(other)["forward"]
+    # The same network, read directly: the same predictions.
+    np.testing.assert_array_equal(served.predict(X), shared)
