@@ -53,7 +53,7 @@ def test_eager_path_trains_as_the_compiled_one(
     X = X.astype(np.float32)
     params = dict(epochs=3, batch_size=7, random_state=0, fit__validation_split=0.2)
     compiled = make_estimator().set_params(**params).fit(X, y)
-    monkeypatch.setattr(loop, "_backend_epochs", lambda: eager_epochs)
+    monkeypatch.setattr(loop, "backend_engine", lambda: eager_epochs)
     eager = make_estimator().set_params(**params).fit(X, y)
 
     assert compiled.history_.keys() == eager.history_.keys()

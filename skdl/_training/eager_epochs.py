@@ -58,3 +58,9 @@ def training_epochs(model, data: Dataset, batch_size: int) -> Epochs:
 def evaluation_epochs(model, data: Dataset, batch_size: int) -> Epochs:
     """Passes of ``model.test_step`` over ``data``."""
     return Epochs(model, data, batch_size, training=False)
+
+
+def forward_batch(model, x):
+    """The model's outputs for one batch: Keras's own one-batch prediction."""
+    outputs = model.predict_on_batch(x)
+    return map_arrays(np.asarray, outputs)

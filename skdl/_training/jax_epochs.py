@@ -62,7 +62,7 @@ def host_array(array, rows: int | None = None) -> np.ndarray:
     here, explicitly, as JAX would do with a warning.
     """
     array = np.asarray(array)
-    if not jax.config.read("jax_enable_x64") and array.dtype.itemsize == 8:
+    if not jax.config.jax_enable_x64 and array.dtype.itemsize == 8:
         if array.dtype.kind in "fiu":
             array = array.astype(f"{array.dtype.kind}4")
     if rows is not None and rows != len(array):

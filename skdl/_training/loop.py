@@ -26,8 +26,11 @@ from skdl._training.precision import float_precision
 from skdl._training.sparse import densified
 
 
-def _backend_epochs():
-    """The module that compiles epochs for the backend Keras runs on."""
+def backend_engine():
+    """The engine module for the backend Keras runs on.
+
+    Each has ``training_epochs``, ``evaluation_epochs`` and ``forward_batch``.
+    """
     backend = keras.backend.backend()
     if backend == "tensorflow":
         from skdl._training import tf_epochs
@@ -147,7 +150,7 @@ def train(
         Loss and metrics of every epoch trained.
     """
     n_batches = -(-len(data) // batch_size)
-    epochs_module = _backend_epochs()
+    epochs_module = backend_engine()
     training = epochs_module.training_epochs(model, data, batch_size)
     validating = None
     if validation is not None:

@@ -6,10 +6,10 @@ well under a millisecond. Large inputs are cut into batches so memory stays
 bounded.
 """
 
-import keras
 import numpy as np
 
 from skdl._training.data import has_sparse, map_arrays
+from skdl._training.loop import backend_engine
 from skdl._training.sparse import densified
 
 # Sparse inputs are predicted in batches of at most this many dense values.
@@ -38,33 +38,13 @@ def forward(model, x, batch_size: int | None = None):
     """
     n_samples = _n_samples(x)
     batch_size = batch_size or _default_batch_size(x, n_samples)
-    forward_batch = _backend_forward()
+    forward_batch = backend_engine().forward_batch
     batches = []
     for start in range(0, n_samples, batch_size):
         rows = slice(start, start + batch_size)
         batch = map_arrays(lambda array, rows=rows: densified(array[rows]), x)
         batches.append(forward_batch(model, batch))
     return _concatenated(batches)
-
-
-def _backend_forward():
-    """``forward_batch(model, x)`` for the backend Keras runs on."""
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        from skdl._training.tf_epochs import tf_forward
-
-        return tf_forward
-    if backend == "jax":
-        from skdl._training.jax_epochs import forward_batch
-
-        return forward_batch
-    return _eager_forward
-
-
-def _eager_forward(model, x):
-    """Any other backend: Keras's own one-batch prediction."""
-    outputs = model.predict_on_batch(x)
-    return map_arrays(np.asarray, outputs)
 
 
 def _concatenated(batches: list):

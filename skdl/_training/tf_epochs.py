@@ -234,7 +234,7 @@ def evaluation_epochs(model, data: Dataset, batch_size: int) -> Epochs:
     return Epochs(model, data, batch_size, TEST_FUNCTION)
 
 
-def tf_forward(model, batch):
+def forward_batch(model, batch):
     """The model's outputs for ``batch``, as NumPy arrays.
 
     ``batch`` is a dense NumPy array, or a list or dict of them, in the
